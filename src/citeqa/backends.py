@@ -1,0 +1,124 @@
+"""Answerer backends, registered by name. Optional ones import their packages only when chosen,
+and a missing package is named with the extra that provides it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import PrivateAttr
+
+from citeqa.answer import ChatAnswerer, ExtractiveAnswerer
+from citeqa.errors import AnswererUnavailable, SettingsError
+from citeqa.settings import Settings
+
+
+def _need(module: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise AnswererUnavailable(
+            f"This answerer needs the Python package {module.split('.')[0]}: pip install 'citeqa[{extra}]'."
+        ) from None
+
+
+def _require(settings: Settings, field: str, example: str) -> str:
+    value = getattr(settings, field)
+    if not value:
+        raise SettingsError(f"The {settings.answerer} answerer needs {field} (for example {example}).")
+    return str(value)
+
+
+def _openai(settings: Settings) -> tuple[BaseChatModel, str]:
+    mod = _need("langchain_openai", "llm")
+    model = _require(settings, "llm_model", "CITEQA_LLM_MODEL=gpt-4o-mini")
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "temperature": 0,
+        "timeout": settings.llm_timeout,
+        "max_retries": 1,
+        "api_key": settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed",
+    }
+    if settings.llm_base_url:
+        kwargs["base_url"] = settings.llm_base_url
+        # Local OpenAI-compatible servers (llama.cpp, vLLM) read max_tokens; langchain-openai sends
+        # max_completion_tokens, which llama.cpp's server ignores.
+        kwargs["extra_body"] = {"max_tokens": settings.llm_max_tokens}
+    else:
+        kwargs["max_tokens"] = settings.llm_max_tokens
+    return mod.ChatOpenAI(**kwargs), settings.llm_base_url or "api.openai.com"
+
+
+def _ollama(settings: Settings) -> tuple[BaseChatModel, str]:
+    mod = _need("langchain_ollama", "llm")
+    model = _require(settings, "llm_model", "CITEQA_LLM_MODEL=llama3.2")
+    base = settings.llm_base_url or "http://127.0.0.1:11434"
+    chat = mod.ChatOllama(
+        model=model, base_url=base, temperature=0, num_predict=settings.llm_max_tokens,
+        client_kwargs={"timeout": settings.llm_timeout},
+    )
+    return chat, base
+
+
+class LlamaCppChat(BaseChatModel):
+    """A local GGUF model through llama-cpp-python, in process."""
+
+    model_path: str
+    max_tokens: int = 512
+    n_ctx: int = 4096
+    temperature: float = 0.0
+    _llm: Any = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llamacpp"
+
+    def _load(self):
+        if self._llm is None:
+            llama_cpp = _need("llama_cpp", "llamacpp")
+            # logits_all off: only the last token's logits are needed to sample, and it is much faster.
+            self._llm = llama_cpp.Llama(
+                model_path=self.model_path, n_ctx=self.n_ctx, logits_all=False, verbose=False, seed=0
+            )
+        return self._llm
+
+    def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs) -> ChatResult:
+        roles = {"human": "user", "ai": "assistant", "system": "system"}
+        out = self._load().create_chat_completion(
+            messages=[{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages],
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            stop=stop,
+        )
+        text = out["choices"][0]["message"]["content"] or ""
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def _llamacpp(settings: Settings) -> tuple[BaseChatModel, str]:
+    _need("llama_cpp", "llamacpp")
+    path = _require(settings, "llm_model", "CITEQA_LLM_MODEL=/models/model.gguf")
+    if not Path(path).is_file():
+        raise SettingsError(f"llm_model {path} is not a GGUF file on this machine.")
+    return LlamaCppChat(model_path=path, max_tokens=settings.llm_max_tokens), path
+
+
+CHAT_BACKENDS: dict[str, Callable[[Settings], tuple[BaseChatModel, str]]] = {
+    "openai": _openai,
+    "ollama": _ollama,
+    "llamacpp": _llamacpp,
+}
+
+
+def make_answerer(settings: Settings, embedder, chat_model: BaseChatModel | None = None, idf=None):
+    """The answerer the settings name. `chat_model` substitutes any LangChain chat model (tests, custom setups)."""
+    if chat_model is not None:
+        return ChatAnswerer(settings.answerer, chat_model, embedder, where="custom model")
+    if settings.answerer == "extractive":
+        return ExtractiveAnswerer(embedder, min_score=settings.min_score, idf=idf)
+    model, where = CHAT_BACKENDS[settings.answerer](settings)
+    return ChatAnswerer(settings.answerer, model, embedder, where=where)

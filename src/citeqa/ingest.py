@@ -1,0 +1,150 @@
+"""Ingest: folders and files -> passages -> vectors and keyword index. Incremental by content hash.
+
+Unchanged documents cost a read and a hash. A changed document's new passages are written before its
+old ones are removed, and vectors of passages whose text did not change are reused, not recomputed.
+A document that fails to read is reported and skipped; whatever was indexed for it stays.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from citeqa.chunking import split_document
+from citeqa.converters import READERS, find_documents, read_document
+from citeqa.embedders import Embedder
+from citeqa.errors import DocumentError, InputError
+from citeqa.schema import Passage, SourceDocument
+from citeqa.settings import Settings
+from citeqa.store import DocumentRecord, Store
+
+EMBED_BATCH_PASSAGES = 512  # documents are grouped so the model sees full batches
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    passages_written: int = 0
+    passages_embedded: int = 0
+    passages_total: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        line = (
+            f"{len(self.added)} added, {len(self.changed)} changed, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed documents; {self.passages_written} passages written "
+            f"({self.passages_embedded} embedded), {self.passages_total} in the index; {self.seconds:.1f} s"
+        )
+        if self.failed:
+            line += f"; {len(self.failed)} skipped"
+        return line
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "passages_written": self.passages_written,
+            "passages_embedded": self.passages_embedded,
+            "passages_total": self.passages_total,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _progress(total: int, enabled: bool | None):
+    from tqdm import tqdm
+
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    return tqdm(total=total, unit="doc", desc="ingest", disable=not enabled, leave=False)
+
+
+def ingest(
+    paths: list[Path] | None,
+    settings: Settings,
+    store: Store,
+    embedder: Embedder,
+    progress: bool | None = None,
+) -> IngestReport:
+    started = time.perf_counter()
+    roots = [Path(p) for p in (paths or [settings.corpus_path])]
+    for root in roots:
+        if not root.exists():
+            raise InputError(f"{root} does not exist.")
+    files: list[Path] = []
+    for root in roots:
+        files.extend(find_documents(root))
+    if not files:
+        kinds = ", ".join(sorted(READERS))
+        raise InputError(f"No documents to index in {', '.join(map(str, roots))} (looked for {kinds}).")
+
+    report = IngestReport()
+    if store.get_meta("embedding_model") not in (None, embedder.name):
+        store.reset_vectors()  # a different model's vectors cannot be compared with new ones
+    known = store.documents()
+    seen: set[str] = set()
+    pending: list[tuple[SourceDocument, list[Passage]]] = []
+
+    def flush() -> None:
+        texts = [p.text for _, ps in pending for p in ps]
+        reuse: dict[str, np.ndarray] = {}
+        for doc, _ in pending:
+            if doc.source in known:
+                reuse.update(store.existing_vectors(doc.source))
+        todo = [t for t in dict.fromkeys(texts) if t not in reuse]
+        if todo:
+            reuse.update(zip(todo, embedder.encode(todo)))
+        report.passages_embedded += len(todo)
+        for doc, ps in pending:
+            vectors = np.stack([reuse[p.text] for p in ps]) if ps else np.zeros((0, 1), np.float32)
+            store.write_document(
+                DocumentRecord(doc.source, doc.path, doc.title, doc.content_hash, doc.size, len(ps), time.time()),
+                ps,
+                vectors,
+            )
+            report.passages_written += len(ps)
+            (report.changed if doc.source in known else report.added).append(doc.source)
+        pending.clear()
+
+    with _progress(len(files), progress) as bar:
+        for path in files:
+            bar.update(1)
+            try:
+                doc = read_document(path)
+            except DocumentError as e:
+                report.failed.append((str(path), str(e)))
+                seen.add(str(path.resolve()))  # keep what was indexed for it
+                continue
+            seen.add(doc.path)
+            record = known.get(doc.source)
+            if record and record.hash == doc.content_hash:
+                report.unchanged.append(doc.source)
+                continue
+            pending.append((doc, split_document(doc, settings.passage_chars)))
+            if sum(len(ps) for _, ps in pending) >= EMBED_BATCH_PASSAGES:
+                flush()
+        if pending:
+            flush()
+
+    for source, record in known.items():
+        path = Path(record.path)
+        under_root = any(path == r.resolve() or r.resolve() in path.parents for r in roots)
+        if under_root and record.path not in seen:
+            store.remove_document(source)
+            report.removed.append(source)
+
+    store.set_meta("embedding_model", embedder.name)
+    store.refresh_keyword_index()
+    report.passages_total = store.passage_count()
+    report.seconds = time.perf_counter() - started
+    return report

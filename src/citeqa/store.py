@@ -1,0 +1,250 @@
+"""Store: vectors in Chroma (embedded under index/ or a server), passages and documents in a local SQLite table,
+and the keyword index beside them. The SQLite table is the source of truth for what is indexed: a vector
+whose passage is not in it (left by an interrupted ingest) is ignored at query time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from citeqa.errors import StoreError
+from citeqa.keyword import KeywordIndex
+from citeqa.schema import Passage
+from citeqa.settings import Settings
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, path TEXT, title TEXT, hash TEXT, size INTEGER,
+    passages INTEGER, indexed_at REAL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id TEXT PRIMARY KEY, source TEXT, seq INTEGER, text TEXT, meta TEXT
+);
+CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+_CLIENTS: dict[str, object] = {}  # Chroma wants one client (one Settings object) per path or server
+_CLIENTS_LOCK = threading.Lock()
+
+
+@dataclass
+class DocumentRecord:
+    source: str
+    path: str
+    title: str
+    hash: str
+    size: int
+    passages: int
+    indexed_at: float
+
+
+def _chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    key = settings.chroma_url or str(Path(settings.index_path, "chroma").resolve())
+    with _CLIENTS_LOCK:
+        if key in _CLIENTS:
+            return _CLIENTS[key]
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if settings.chroma_url:
+                url = urlparse(settings.chroma_url)
+                client = chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+                client.heartbeat()
+            else:
+                client = chromadb.PersistentClient(path=key, settings=chroma_settings)
+        except Exception as e:
+            where = f"Chroma server at {settings.chroma_url}" if settings.chroma_url else f"Chroma index at {key}"
+            raise StoreError(f"The {where} cannot be reached ({type(e).__name__}: {e}).") from None
+        _CLIENTS[key] = client
+        return client
+
+
+class Store:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.folder = Path(settings.index_path) / settings.collection
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.folder / "passages.sqlite", check_same_thread=False)
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"The index folder {self.folder} cannot be opened: {e}.") from None
+        self._lock = threading.RLock()
+        self._collection = None
+        self.keyword = KeywordIndex(self.folder / "keyword")
+
+    # -- Chroma -------------------------------------------------------------------------------
+    @property
+    def collection(self):
+        if self._collection is None:
+            client = _chroma_client(self.settings)
+            try:
+                self._collection = client.get_or_create_collection(
+                    self.settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                )
+            except Exception as e:
+                raise StoreError(f"The Chroma collection {self.settings.collection!r} cannot be opened ({e}).") from None
+        return self._collection
+
+    def _chroma(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:
+            where = self.settings.chroma_url or "the embedded Chroma index"
+            raise StoreError(f"Chroma ({where}) failed to {what}: {type(e).__name__}: {e}.") from None
+
+    def reset_vectors(self) -> None:
+        """Drop the collection (the embedding model changed: old vectors are meaningless)."""
+        client = _chroma_client(self.settings)
+        try:
+            client.delete_collection(self.settings.collection)
+        except Exception:
+            pass
+        self._collection = None
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM passages")
+            self._db.execute("DELETE FROM documents")
+            self._bump_version()
+
+    # -- metadata -----------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _bump_version(self) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (uuid.uuid4().hex,))
+
+    @property
+    def version(self) -> str:
+        return self.get_meta("version") or "empty"
+
+    # -- documents ----------------------------------------------------------------------------
+    def documents(self) -> dict[str, DocumentRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT source, path, title, hash, size, passages, indexed_at FROM documents").fetchall()
+        return {r[0]: DocumentRecord(*r) for r in rows}
+
+    def passage_count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+
+    def existing_vectors(self, source: str) -> dict[str, np.ndarray]:
+        """Vectors of a document's current passages keyed by passage text, to reuse for unchanged passages."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, text FROM passages WHERE source=?", (source,)).fetchall()
+        if not rows:
+            return {}
+        got = self._chroma("read vectors", self.collection.get, ids=[r[0] for r in rows], include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"]))
+        return {text: np.asarray(by_id[pid], dtype=np.float32) for pid, text in rows if pid in by_id}
+
+    def write_document(self, record: DocumentRecord, passages: list[Passage], vectors: np.ndarray) -> None:
+        """Write a document's new passages, then drop its old ones: a failure midway leaves the old version whole."""
+        with self._lock:
+            old_ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (record.source,))]
+        new_ids = [p.id for p in passages]
+        for i in range(0, len(passages), 1000):
+            batch = passages[i : i + 1000]
+            self._chroma(
+                "store vectors",
+                self.collection.upsert,
+                ids=[p.id for p in batch],
+                embeddings=vectors[i : i + len(batch)],
+                documents=[p.text for p in batch],
+                metadatas=[{k: v for k, v in p.metadata().items() if k != "sentences"} for p in batch],
+            )
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM passages WHERE source=?", (record.source,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO passages VALUES (?, ?, ?, ?, ?)",
+                [(p.id, p.source, i, p.text, json.dumps(p.metadata())) for i, p in enumerate(passages)],
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (record.source, record.path, record.title, record.hash, record.size, len(passages), time.time()),
+            )
+            self._bump_version()
+        stale = sorted(set(old_ids) - set(new_ids))
+        if stale:
+            self._chroma("remove old vectors", self.collection.delete, ids=stale)
+
+    def remove_document(self, source: str) -> int:
+        with self._lock:
+            ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (source,))]
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM passages WHERE source=?", (source,))
+            self._db.execute("DELETE FROM documents WHERE source=?", (source,))
+            self._bump_version()
+        if ids:
+            self._chroma("remove vectors", self.collection.delete, ids=ids)
+        return len(ids)
+
+    # -- passages -----------------------------------------------------------------------------
+    def passages(self, ids: list[str]) -> dict[str, Passage]:
+        if not ids:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT text, meta FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
+            ).fetchall()
+        out = {}
+        for text, meta in rows:
+            p = Passage.from_metadata(text, json.loads(meta))
+            out[p.id] = p
+        return out
+
+    def document_passages(self, source: str) -> list[Passage]:
+        with self._lock:
+            rows = self._db.execute("SELECT text, meta FROM passages WHERE source=? ORDER BY seq", (source,)).fetchall()
+        return [Passage.from_metadata(t, json.loads(m)) for t, m in rows]
+
+    def all_texts(self) -> tuple[list[str], list[str]]:
+        with self._lock:
+            rows = self._db.execute("SELECT id, text FROM passages ORDER BY source, seq").fetchall()
+        return [r[0] for r in rows], [r[1] for r in rows]
+
+    def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        count = self._chroma("count vectors", self.collection.count)
+        if count == 0:
+            return []
+        res = self._chroma(
+            "search", self.collection.query, query_embeddings=[vector], n_results=min(n, count), include=["distances"]
+        )
+        # cosine distance -> similarity
+        return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0])]
+
+    # -- keyword index ------------------------------------------------------------------------
+    def refresh_keyword_index(self) -> bool:
+        """Rebuild the BM25 index if passages changed since it was built. Returns whether it rebuilt."""
+        version = self.version
+        if self.keyword.version == version:
+            return False
+        ids, texts = self.all_texts()
+        self.keyword.build(ids, texts, version)
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
