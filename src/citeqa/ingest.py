@@ -7,6 +7,7 @@ A document that fails to read is reported and skipped; whatever was indexed for 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ def ingest(
     if store.get_meta("embedding_model") not in (None, embedder.name):
         store.reset_vectors()  # a different model's vectors cannot be compared with new ones
     known = store.documents()
+    # A document is the same document whatever folder citeqa runs from: match on its absolute path,
+    # and keep the display name it was first indexed under.
+    by_path = {r.path: r for r in known.values()}
     seen: set[str] = set()
     pending: list[tuple[SourceDocument, list[Passage]]] = []
 
@@ -126,7 +130,9 @@ def ingest(
                 seen.add(str(path.resolve()))  # keep what was indexed for it
                 continue
             seen.add(doc.path)
-            record = known.get(doc.source)
+            record = by_path.get(doc.path)
+            if record and record.source != doc.source:
+                doc = dataclasses.replace(doc, source=record.source)
             if record and record.hash == doc.content_hash:
                 report.unchanged.append(doc.source)
                 continue

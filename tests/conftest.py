@@ -1,0 +1,90 @@
+"""Shared fixtures. The environment is made offline before anything imports a model library."""
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+for _k in [k for k in os.environ if k.startswith("CITEQA_")]:
+    del os.environ[_k]  # a developer's own settings must not leak into the tests
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_DOC = SEEDS / "000_b943be75029e422a.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path, monkeypatch):
+    # Tests never read the developer's citeqa.toml or write to the project's index/.
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    from citeqa.settings import load_settings
+
+    def make(**overrides):
+        overrides.setdefault("index_path", tmp_path / "index")
+        overrides.setdefault("corpus_path", SEEDS)
+        return load_settings(**overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def seed_assistant(tmp_path_factory):
+    """One embedded index of the seed documents, shared by tests that only read it."""
+    from citeqa.chat import Assistant
+    from citeqa.settings import load_settings
+
+    index = tmp_path_factory.mktemp("seed-index")
+    assistant = Assistant(load_settings(index_path=index, corpus_path=SEEDS))
+    assistant.ingest(progress=False)
+    return assistant
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on 127.0.0.1; yields its URL."""
+    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = open(data / "server.log", "w")
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
