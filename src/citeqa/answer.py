@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from citeqa.citations import CitedSpan, Claim, attach_support, coverage, parse_claims
+from citeqa.citations import MARKER, CitedSpan, Claim, attach_support, coverage, parse_claims
 from citeqa.errors import AnswererUnavailable, SettingsError
 from citeqa.keyword import tokenize
 from citeqa.schema import Passage
@@ -155,7 +155,7 @@ class ChatAnswerer:
         try:
             message = (prompt | self.model).invoke(values)
         except Exception as e:  # connection refused, timeouts, HTTP errors: all mean "no answer"
-            reason = " ".join(str(e).split())[:300] or type(e).__name__
+            reason = " ".join(str(e).split())[:300].rstrip(" .") or type(e).__name__  # "error.." reads badly
             raise AnswererUnavailable(f"The {self.name} answerer ({self.where}) did not answer: {reason}.") from None
         content = message.content if hasattr(message, "content") else message
         if isinstance(content, list):  # content blocks
@@ -182,9 +182,11 @@ class ChatAnswerer:
             history_block += "\n"
         text = self._invoke(self.answer_prompt, passages=numbered, question=question, history=history_block)
         if not text or _REFUSAL_RE.match(text):
-            return Draft(refused=True, text=text or refusal_text(question))
+            # A refusal cites nothing: markers it carries ("... do not say [1].") would point at no citation.
+            return Draft(refused=True, text=MARKER.sub("", text).strip() or refusal_text(question))
         claims = attach_support(parse_claims(text), passages, self.embedder)
         if not any(c.spans for c in claims):
-            # An answer that cites nothing retrieved is not backed by the documents: refuse it.
-            return Draft(refused=True, text=text)
+            # An answer that cites nothing retrieved is not backed by the documents: refuse it, and do
+            # not show its unbacked (possibly invented) sentences as the answer.
+            return Draft(refused=True, text=refusal_text(question))
         return Draft(claims=claims, text=text)

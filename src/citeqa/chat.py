@@ -8,12 +8,17 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from citeqa.citations import render
 from citeqa.errors import AnswererUnavailable, InputError
 from citeqa.schema import Answer
 from citeqa.settings import Settings, load_settings
+
+
+def _assign(key: str, fn) -> Runnable:
+    """Like RunnablePassthrough.assign, without its thread pool: each step needs the one before."""
+    return RunnableLambda(lambda x: {**x, key: fn(x)}).with_config(run_name=key)
 
 
 class Assistant:
@@ -62,10 +67,10 @@ class Assistant:
         """{"question": str, "history": [str]} -> Answer."""
         if self._chain is None:
             self._chain = (
-                RunnablePassthrough.assign(queries=RunnableLambda(self._queries))
-                | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
-                | RunnablePassthrough.assign(draft=RunnableLambda(self._draft))
-                | RunnableLambda(self._build)
+                _assign("queries", self._queries)
+                | _assign("passages", self._retrieve)
+                | _assign("draft", self._draft)
+                | RunnableLambda(self._build).with_config(run_name="citations")
             ).with_config(run_name="citeqa")
         return self._chain
 

@@ -17,8 +17,9 @@ import numpy as np
 from citeqa.keyword import tokenize
 from citeqa.schema import Citation, Passage
 
-MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-LEADING_MARKERS = re.compile(r"^(\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
+# A comma between markers ("[1], [2]") goes with them, so the claim text keeps no stray comma.
+MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\](?:\s*[,;](?=\s*\[\d))?")
+LEADING_MARKERS = re.compile(rf"^(?:{MARKER.pattern})+")
 # A claim counts as supported when its best passage sentence is this close in meaning,
 # or holds this share of the claim's content words.
 SUPPORT_COSINE = 0.6
@@ -117,13 +118,15 @@ def attach_support(claims: list[Claim], passages: list[Passage], embedder) -> li
             i = rows[best]
             _, start, end = sent_index[i]
             best_cov = cov[best]
+            pair = None  # at most one neighbour: the span is one sentence or an adjacent pair, never three
             for j in (best - 1, best + 1):
                 if 0 <= j < len(rows):
                     joined = coverage(claim_tokens[ci], sent_tokens[rows[best]] + sent_tokens[rows[j]])
                     if joined > best_cov + 1e-9 and joined >= SUPPORT_COVERAGE:
-                        best_cov = joined
-                        start = min(start, sent_index[rows[j]][1])
-                        end = max(end, sent_index[rows[j]][2])
+                        best_cov, pair = joined, j
+            if pair is not None:
+                start = min(start, sent_index[rows[pair]][1])
+                end = max(end, sent_index[rows[pair]][2])
             score = float(max(cos[best], best_cov))
             supported = bool(cos[best] >= SUPPORT_COSINE or best_cov >= SUPPORT_COVERAGE)
             claim.spans.append(CitedSpan(passages[r - 1], start, end, score, supported))
@@ -132,14 +135,15 @@ def attach_support(claims: list[Claim], passages: list[Passage], embedder) -> li
 
 def render(claims: list[Claim]) -> tuple[str, list[Citation]]:
     """Answer text with markers renumbered 1..m in order of appearance, and the citations they name.
-    The same span cited twice gets one number."""
-    numbers: dict[tuple[str, int, int], int] = {}
+    The same span cited twice gets one number, unless it backs one claim and not the other: then the
+    unsupported use gets its own number, so its flag is not lost under the supported one."""
+    numbers: dict[tuple[str, int, int, bool], int] = {}
     citations: list[Citation] = []
     parts = []
     for claim in claims:
         marks = []
         for span in claim.spans:
-            key = (span.passage.source, span.start, span.end)
+            key = (span.passage.source, span.start, span.end, span.supported)
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 p = span.passage

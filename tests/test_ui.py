@@ -1,0 +1,252 @@
+"""The chat front end: message rendering (citations, escaping), per-session history, errors as
+messages, and the real app served by `python app.py` and called through gradio_client."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from citeqa.errors import InputError, StoreError
+from citeqa.ui import chat_turn, escape_markdown, format_answer_markdown, is_loopback, parse_auth, parse_history
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _citation(**kw) -> dict:
+    c = {"n": 1, "source": "seeds/doc_1.txt", "title": "T", "start": 0, "end": 10, "line_start": 3, "line_end": 5,
+         "quote": "Thailand signed in Hanoi.", "score": 0.7, "supported": True, "passage_id": "p"}
+    c.update(kw)
+    return c
+
+
+def _result(**kw) -> dict:
+    r = {"question": "q", "answer": "It was Hanoi. [1]", "refused": False, "citations": [_citation()], "passages": []}
+    r.update(kw)
+    return r
+
+
+# -- (a) rendering -----------------------------------------------------------------------------------
+def _html(markdown: str) -> str:
+    """Render like a chat would, raw HTML allowed, to see what the escaping leaves active."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).render(markdown)
+
+
+def test_answer_lists_citations_under_the_answer():
+    md = format_answer_markdown(_result(citations=[_citation(), _citation(n=2, source="seeds/b.txt", line_start=7, line_end=7, quote="Second.")]))
+    html = _html(md)
+    assert md.index("Hanoi") < md.index("seeds")
+    assert "[1]</strong> seeds/doc_1.txt, lines 3–5" in html
+    assert "[2]</strong> seeds/b.txt, line 7" in html
+    assert html.count("<blockquote>") == 2
+    assert "<blockquote>\n<p>Thailand signed in Hanoi.</p>\n</blockquote>" in html
+
+
+def test_unsupported_citation_and_refusal_are_marked():
+    md = format_answer_markdown(_result(citations=[_citation(supported=False)]))
+    assert "not supported" in md
+    assert "not supported" not in format_answer_markdown(_result())
+    refused = format_answer_markdown(_result(refused=True, citations=[], answer='The documents do not say: "x".'))
+    assert "No answer from the documents" in refused
+    assert "Error" in format_answer_markdown(_result(refused=True, citations=[], error="The LLM server is down."))
+
+
+@pytest.mark.parametrize("field", ["quote", "source", "answer"])
+def test_document_text_is_escaped(field):
+    payload = f"{XSS} <script>alert(2)</script> *em* [link](http://example.com) `code` $$x$$ &amp;"
+    result = _result(answer=payload) if field == "answer" else _result(citations=[_citation(**{field: payload})])
+    md = format_answer_markdown(result)
+    html = _html(md)
+    for rendered in (md, html):
+        assert XSS not in rendered
+        assert "<img" not in rendered and "<script" not in rendered
+    assert "<a " not in html and "<em>" not in html and "<code>" not in html
+    # ...and the text still reads exactly as written.
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "*em* [link](http://example.com) `code` $$x$$ &amp;amp;" in html
+
+
+def test_quote_lines_cannot_open_markdown_blocks():
+    md = format_answer_markdown(_result(citations=[_citation(quote="    indented code?\n# heading\n- item\n1. one\n> nested\n---")]))
+    html = _html(md)
+    for tag in ("<pre", "<h1", "<ul", "<ol", "<hr"):
+        assert tag not in html
+    assert html.count("<blockquote>") == 1
+    assert escape_markdown("a_b*c") == "a\\_b\\*c"
+
+
+# -- chat turns: history and errors --------------------------------------------------------------------
+class FakeAssistant:
+    def __init__(self, fail=None):
+        self.calls = []
+        self.fail = fail
+
+    def ask(self, question, history=None):
+        self.calls.append((question, list(history or [])))
+        if not question.strip():
+            raise InputError("The question is empty: type a question about the documents.")
+        if self.fail:
+            raise self.fail
+        return _result(question=question)
+
+
+def test_chat_turn_passes_earlier_questions_as_history():
+    fake = FakeAssistant()
+    conv = chat_turn(fake, "First?", None)
+    conv = chat_turn(fake, "", conv)  # an error does not join the history
+    conv = chat_turn(fake, "Second?", conv)
+    conv = chat_turn(fake, "Third?", conv)
+    assert fake.calls == [("First?", []), ("", ["First?"]), ("Second?", ["First?"]), ("Third?", ["First?", "Second?"])]
+    assert conv["questions"] == ["First?", "Second?", "Third?"]
+    roles = [m["role"] for m in conv["messages"]]
+    assert roles == ["user", "assistant", "assistant", "user", "assistant", "user", "assistant"]
+    assert "The question is empty" in conv["messages"][2]["content"]
+
+
+def test_chat_turn_shows_errors_as_one_message_never_a_traceback():
+    conv = chat_turn(FakeAssistant(fail=StoreError("The vector store at http://127.0.0.1:1 cannot be reached.")), "Q?", None)
+    assert conv["messages"][-1]["role"] == "assistant"
+    assert "cannot be reached" in conv["messages"][-1]["content"]
+    assert conv["questions"] == []
+    conv = chat_turn(FakeAssistant(fail=ZeroDivisionError("boom")), "Q?", None)
+    last = conv["messages"][-1]["content"]
+    assert "server log" in last and "Traceback" not in last and "boom" not in last
+
+
+def test_chat_turn_with_real_assistant_rejects_long_question(seed_assistant):
+    conv = chat_turn(seed_assistant, "x" * 100_000, None)
+    assert "limit is" in conv["messages"][-1]["content"]
+    assert len(conv["messages"][0]["content"]) < 1000  # the echo of the question is shortened
+
+
+def test_history_and_auth_parsing():
+    assert parse_history(None) == [] and parse_history("") == []
+    assert parse_history(["a", "b"]) == ["a", "b"]
+    assert parse_history('["a", "b"]') == ["a", "b"]
+    for bad in ("not json", '{"a": 1}', [1, 2]):
+        with pytest.raises(InputError):
+            parse_history(bad)
+    assert parse_auth("u:p:q") == ("u", "p:q")
+    with pytest.raises(InputError):
+        parse_auth("nopassword")
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")
+
+
+# -- (b) the served app ----------------------------------------------------------------------------------
+def _env(tmp: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
+    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
+               CITEQA_CONFIG=str(tmp / "absent.toml"), **extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ui-app")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log_path = tmp / "app.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "--port", str(port)],
+            cwd=ROOT, env=_env(tmp, CITEQA_INDEX_PATH=str(tmp / "index")), stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail(f"app.py did not become ready: {log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield url, proc, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    from gradio_client import Client
+
+    return Client(served[0], analytics_enabled=False, verbose=False)
+
+
+def test_served_page_and_startup_output(served):
+    url, proc, log_path = served
+    with urlopen(url, timeout=5) as r:
+        assert "citeqa" in r.read().decode("utf-8", "replace")
+    out = log_path.read_text()
+    assert "ingest: 1 added" in out
+    assert f"Serving on {url.rstrip('/')}" in out
+    assert proc.poll() is None
+
+
+def test_api_ask_answers_with_exact_quote(client):
+    result = client.predict(QUESTION, [], api_name="/ask")
+    assert isinstance(result, dict)
+    assert "Hanoi" in result["answer"] and not result["refused"]
+    c = result["citations"][0]
+    with open(ROOT / c["source"], encoding="utf-8", newline="") as f:
+        text = f.read()
+    assert c["quote"] == text[c["start"]:c["end"]]
+
+
+def test_api_ask_follow_up_with_history(client):
+    for history in ([QUESTION], json.dumps([QUESTION])):
+        result = client.predict("When did it sign it?", history, api_name="/ask")
+        assert result["question"] == "When did it sign it?"
+        assert not result["refused"] and "2025" in result["answer"] and result["citations"]
+
+
+def test_api_ask_errors_are_one_clear_sentence(client, served):
+    from gradio_client.exceptions import AppError
+
+    for question, expected in (("", "The question is empty"), ("x" * 100_000, "the limit is")):
+        with pytest.raises(AppError) as e:
+            client.predict(question, [], api_name="/ask")
+        assert expected in str(e.value) and "Traceback" not in str(e.value)
+    with pytest.raises(AppError) as e:
+        client.predict(QUESTION, "not json", api_name="/ask")
+    assert "history must be a list" in str(e.value)
+    assert "Traceback" not in served[2].read_text()
+    assert client.predict(QUESTION, None, api_name="/ask")["answer"]  # still serving after errors
+
+
+# -- (c) refusing to serve unprotected on a public address ------------------------------------------
+def test_public_host_without_auth_refuses_quickly(tmp_path):
+    port = _free_port()
+    started = time.time()
+    proc = subprocess.run(
+        [sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(port)],
+        cwd=ROOT, env=_env(tmp_path, CITEQA_INDEX_PATH=str(tmp_path / "index")), capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "refusing to serve on 0.0.0.0" in proc.stderr and "--auth" in proc.stderr
+    assert "Serving on" not in proc.stdout and "Traceback" not in proc.stderr
+    assert time.time() - started < 20
+    assert not (tmp_path / "index").exists()  # nothing was ingested
