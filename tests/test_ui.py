@@ -170,12 +170,14 @@ def served(tmp_path_factory):
     try:
         deadline = time.time() + 90
         while True:
-            try:
-                with urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
+            # Ready means the app says so (it prints after the server accepts connections) and the page loads.
+            if "Serving on" in log_path.read_text():
+                try:
+                    with urlopen(url, timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
             if proc.poll() is not None or time.time() > deadline:
                 pytest.fail(f"app.py did not become ready: {log_path.read_text()[-3000:]}")
             time.sleep(0.25)

@@ -47,6 +47,15 @@ class Draft:
     text: str = ""  # the answer text as produced, before citation checks (the model's words, for generative)
 
 
+@dataclass
+class ScoredSentence:
+    score: float  # what ranks sentences: meaning and shared words
+    dense: float  # meaning alone (cosine with the question)
+    passage: Passage
+    start: int
+    end: int
+
+
 class Answerer(Protocol):
     name: str
 
@@ -70,9 +79,9 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, embedder, min_score: float = 0.45, max_sentences: int = 2, idf=None):
+    def __init__(self, embedder, min_score: float = 0.45, max_sentences: int = 2, keyword=None):
         self.embedder = embedder
-        self.idf = idf
+        self.keyword = keyword  # KeywordIndex: word statistics of the indexed documents
         self.min_score = min_score
         self.max_sentences = max_sentences
 
@@ -82,9 +91,7 @@ class ExtractiveAnswerer:
         # Without a model to rewrite the follow-up, read it together with the last questions.
         return [question, " ".join([*history[-2:], question])], [1.0, 0.8]
 
-    def score_sentences(
-        self, question: str, history: list[str], passages: list[Passage]
-    ) -> list[tuple[float, Passage, int, int]]:
+    def score_sentences(self, question: str, history: list[str], passages: list[Passage]) -> list[ScoredSentence]:
         seen, cands = set(), []
         for p in passages:
             for s, e in p.sentences:
@@ -101,37 +108,44 @@ class ExtractiveAnswerer:
         sent_tokens = tokenize(texts)
         head_tokens = tokenize(heads)
         weights = self._weights({t for h in head_tokens for t in h})
-        scores = self._combine(sent_vecs @ vecs[0], [coverage(head_tokens[0], t, weights) for t in sent_tokens])
+        # A sentence's passage counts a little: "How many countries pledged at the Bangkok conference?"
+        # is answered by a sentence that names the pledgers next to one that names the conference.
+        passage_tokens = dict(zip([p.id for p in passages], tokenize([p.text for p in passages])))
+        around = [passage_tokens[p.id] for p, _, _ in cands]
+        dense = sent_vecs @ vecs[0]
+        scores = self._combine(dense, sent_tokens, around, head_tokens[0], weights)
         if context:
             # The follow-up's own words count most; the conversation fills in what "it" means.
-            ctx = self._combine(sent_vecs @ vecs[1], [coverage(head_tokens[1], t, weights) for t in sent_tokens])
+            ctx = self._combine(sent_vecs @ vecs[1], sent_tokens, around, head_tokens[1], weights)
             scores = np.maximum(scores, 0.9 * ctx)
         order = np.argsort(-scores, kind="stable")
-        return [(float(scores[i]), *cands[i]) for i in order]
+        return [ScoredSentence(float(scores[i]), float(dense[i]), *cands[i]) for i in order]
 
     def _weights(self, tokens: set[str]) -> dict[str, float]:
         """idf per question word: a rare word matters more, a word the corpus never uses counts
         against the answer, and words that name the kind of answer ("city", "year") count not at all."""
         tokens = sorted(tokens)
-        idf = self.idf(tokens) if self.idf else [1.0] * len(tokens)
+        idf = self.keyword.idf(tokens) if self.keyword else [1.0] * len(tokens)
         return {t: (0.0 if t in QUESTION_FRAME_WORDS else w) for t, w in zip(tokens, idf)}
 
     @staticmethod
-    def _combine(dense: np.ndarray, lexical: list[float]) -> np.ndarray:
-        return 0.5 * np.clip(dense, 0, 1) + 0.5 * np.asarray(lexical)
+    def _combine(dense, sent_tokens, around, question_tokens, weights) -> np.ndarray:
+        own = np.array([coverage(question_tokens, t, weights) for t in sent_tokens])
+        near = np.array([coverage(question_tokens, t, weights) for t in around])
+        return 0.4 * np.clip(dense, 0, 1) + 0.4 * own + 0.2 * near
 
     def answer(self, question: str, history: list[str], passages: list[Passage]) -> Draft:
         ranked = self.score_sentences(question, history, passages)
-        if not ranked or ranked[0][0] < self.min_score:
+        if not ranked or ranked[0].score < self.min_score:
             return Draft(refused=True, text=refusal_text(question))
-        best = ranked[0][0]
+        best = ranked[0].score
         chosen = [ranked[0]]
         for cand in ranked[1 : self.max_sentences]:
-            if cand[0] >= max(self.min_score, 0.9 * best):
+            if cand.score >= max(self.min_score, 0.9 * best):
                 chosen.append(cand)
         claims = [
-            Claim(" ".join(p.sentence_text(s, e).split()), spans=[CitedSpan(p, s, e, score, True)])
-            for score, p, s, e in chosen
+            Claim(" ".join(c.passage.sentence_text(c.start, c.end).split()), spans=[CitedSpan(c.passage, c.start, c.end, c.score, True)])
+            for c in chosen
         ]
         return Draft(claims=claims, text=" ".join(c.text for c in claims))
 

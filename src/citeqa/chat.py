@@ -50,7 +50,7 @@ class Assistant:
         if self._answerer is None:
             from citeqa.backends import make_answerer
 
-            self._answerer = make_answerer(self.settings, self.embedder, self._chat_model, idf=self.store.keyword.idf)
+            self._answerer = make_answerer(self.settings, self.embedder, self._chat_model, keyword=self.store.keyword)
         return self._answerer
 
     @property

@@ -73,6 +73,31 @@ def _numbers(s: str) -> list[int]:
     return [int(n) for group in MARKER.findall(s) for n in re.split(r"\s*[,;]\s*", group)]
 
 
+_NAME_OR_NUMBER = re.compile(r"\b(?:\d[\d.,:/-]*\d|\d|[A-Z][\w'’-]*)")
+
+
+def missing_names_and_numbers(claim: str, span: str) -> list[str]:
+    """Names (capitalised words after the first) and numbers in the claim that the span does not contain.
+    A claim that swaps in another place, person or figure ("... signed in Paris") is not backed,
+    however many of its other words match."""
+    words = _NAME_OR_NUMBER.findall(claim)
+    first = re.match(r"\W*([\w'’-]+)", claim)
+    if first and words and words[0] == first.group(1) and not words[0][0].isdigit():
+        words = words[1:]  # sentence-initial capital says nothing
+    span_lower = span.lower()
+    span_stems = set(tokenize([span])[0])
+    missing = []
+    for w in words:
+        if w[0].isdigit():
+            if w not in span:
+                missing.append(w)
+        else:
+            stems = tokenize([w])[0]
+            if stems and not all(t in span_stems for t in stems) and w.lower() not in span_lower:
+                missing.append(w)
+    return missing
+
+
 def coverage(claim_tokens: list[str], span_tokens: list[str], weights: dict[str, float] | None = None) -> float:
     """Share of the claim's distinct content words (stemmed, stop words out) that the span contains,
     each word weighted (by idf, say) when weights are given."""
@@ -128,7 +153,9 @@ def attach_support(claims: list[Claim], passages: list[Passage], embedder) -> li
                 start = min(start, sent_index[rows[pair]][1])
                 end = max(end, sent_index[rows[pair]][2])
             score = float(max(cos[best], best_cov))
-            supported = bool(cos[best] >= SUPPORT_COSINE or best_cov >= SUPPORT_COVERAGE)
+            supported = bool(cos[best] >= SUPPORT_COSINE or best_cov >= SUPPORT_COVERAGE) and not (
+                missing_names_and_numbers(claim.text, passages[r - 1].sentence_text(start, end))
+            )
             claim.spans.append(CitedSpan(passages[r - 1], start, end, score, supported))
     return claims
 
