@@ -96,3 +96,14 @@ def test_changing_the_embedding_model_reembeds(make_settings, corpus):
     a.store.set_meta("embedding_model", "some-other-model")
     r = a.ingest(progress=False)
     assert sorted(r.added) == ["docs/notes.md", "docs/seed.txt"] and r.passages_embedded == r.passages_written
+
+
+def test_index_from_an_older_schema_is_rebuilt(make_settings, corpus):
+    a = Assistant(make_settings(corpus_path=corpus))
+    a.ingest(progress=False)
+    a.store.set_meta("schema", "1")
+    b = Assistant(make_settings(corpus_path=corpus))
+    assert b.store.passage_count() == 0 and b.store.collection.count() == 0
+    r = b.ingest(progress=False)
+    assert sorted(r.added) == ["docs/notes.md", "docs/seed.txt"]
+    assert all(p.vectors is not None and len(p.vectors) == len(p.sentences) for p in b.store.document_passages("docs/seed.txt"))

@@ -14,22 +14,14 @@ from typing import Protocol
 
 import numpy as np
 
-from citeqa.citations import MARKER, CitedSpan, Claim, attach_support, coverage, parse_claims
+from citeqa.citations import MARKER, CitedSpan, Claim, attach_support, parse_claims
 from citeqa.errors import AnswererUnavailable, SettingsError
 from citeqa.keyword import tokenize
 from citeqa.schema import Passage
+from citeqa.scoring import ANSWER, QuestionTerms, sentence_scores
 
 REFUSAL = "The documents do not say"
 _REFUSAL_RE = re.compile(r"^\W*the documents do not (say|answer|mention|contain)", re.I)
-# Words that frame a question (the kind of answer wanted, "mentioned", "according to"); the answer
-# sentence rarely repeats them, so they neither count for nor against it.
-QUESTION_FRAME_WORDS = set(
-    tokenize(
-        ["city town country countries nation year years date day month time place location person people "
-         "name names number amount percentage percent kind type organisation organization company group "
-         "mention mentioned say said according describe described document documents text article passage"]
-    )[0]
-)
 PROMPT_DIRS = [Path("prompts"), Path(__file__).resolve().parents[2] / "prompts"]
 
 
@@ -94,45 +86,39 @@ class ExtractiveAnswerer:
     def score_sentences(self, question: str, history: list[str], passages: list[Passage]) -> list[ScoredSentence]:
         seen, cands = set(), []
         for p in passages:
-            for s, e in p.sentences:
+            for i, (s, e) in enumerate(p.sentences):
                 if (p.source, s, e) not in seen:
                     seen.add((p.source, s, e))
-                    cands.append((p, s, e))
+                    cands.append((p, i))
         if not cands:
             return []
-        texts = [p.sentence_text(s, e) for p, s, e in cands]
+        texts = [p.sentence_text(*p.sentences[i]) for p, i in cands]
         context = " ".join([*history[-2:], question]) if history else None
         heads = [question] + ([context] if context else [])
-        vecs = self.embedder.encode(heads + texts)
-        sent_vecs = vecs[len(heads) :]
+        head_vecs = self.embedder.encode_queries(heads)
+        if all(p.vectors is not None for p, _ in cands):
+            sent_vecs = np.stack([p.vectors[i] for p, i in cands])
+        else:  # passages built outside the store carry no vectors
+            sent_vecs = self.embedder.encode(texts)
         sent_tokens = tokenize(texts)
-        head_tokens = tokenize(heads)
-        weights = self._weights({t for h in head_tokens for t in h})
         # A sentence's passage counts a little: "How many countries pledged at the Bangkok conference?"
         # is answered by a sentence that names the pledgers next to one that names the conference.
         passage_tokens = dict(zip([p.id for p in passages], tokenize([p.text for p in passages])))
-        around = [passage_tokens[p.id] for p, _, _ in cands]
-        dense = sent_vecs @ vecs[0]
-        scores = self._combine(dense, sent_tokens, around, head_tokens[0], weights)
+        around = [passage_tokens[p.id] for p, _ in cands]
+        scores, dense = sentence_scores(
+            head_vecs[0], QuestionTerms(question, self.keyword), sent_vecs, sent_tokens, around, ANSWER
+        )
         if context:
             # The follow-up's own words count most; the conversation fills in what "it" means.
-            ctx = self._combine(sent_vecs @ vecs[1], sent_tokens, around, head_tokens[1], weights)
+            ctx, _ = sentence_scores(
+                head_vecs[1], QuestionTerms(context, self.keyword), sent_vecs, sent_tokens, around, ANSWER
+            )
             scores = np.maximum(scores, 0.9 * ctx)
         order = np.argsort(-scores, kind="stable")
-        return [ScoredSentence(float(scores[i]), float(dense[i]), *cands[i]) for i in order]
-
-    def _weights(self, tokens: set[str]) -> dict[str, float]:
-        """idf per question word: a rare word matters more, a word the corpus never uses counts
-        against the answer, and words that name the kind of answer ("city", "year") count not at all."""
-        tokens = sorted(tokens)
-        idf = self.keyword.idf(tokens) if self.keyword else [1.0] * len(tokens)
-        return {t: (0.0 if t in QUESTION_FRAME_WORDS else w) for t, w in zip(tokens, idf)}
-
-    @staticmethod
-    def _combine(dense, sent_tokens, around, question_tokens, weights) -> np.ndarray:
-        own = np.array([coverage(question_tokens, t, weights) for t in sent_tokens])
-        near = np.array([coverage(question_tokens, t, weights) for t in around])
-        return 0.4 * np.clip(dense, 0, 1) + 0.4 * own + 0.2 * near
+        return [
+            ScoredSentence(float(scores[j]), float(dense[j]), cands[j][0], *cands[j][0].sentences[cands[j][1]])
+            for j in order
+        ]
 
     def answer(self, question: str, history: list[str], passages: list[Passage]) -> Draft:
         ranked = self.score_sentences(question, history, passages)

@@ -100,17 +100,25 @@ def ingest(
     pending: list[tuple[SourceDocument, list[Passage]]] = []
 
     def flush() -> None:
-        texts = [p.text for _, ps in pending for p in ps]
+        # Sentences are embedded, not passages: a passage's vector is the normalised mean of its
+        # sentences' (overlapping passages share sentences, so this embeds less text), and the
+        # sentence vectors are kept for reranking and answering without embedding at query time.
         reuse: dict[str, np.ndarray] = {}
         for doc, _ in pending:
             if doc.source in known:
                 reuse.update(store.existing_vectors(doc.source))
+        texts = [p.sentence_text(s, e) for _, ps in pending for p in ps for s, e in p.sentences]
         todo = [t for t in dict.fromkeys(texts) if t not in reuse]
         if todo:
             reuse.update(zip(todo, embedder.encode(todo)))
-        report.passages_embedded += len(todo)
+        fresh = set(todo)
+        report.passages_embedded += sum(
+            1 for _, ps in pending for p in ps if any(p.sentence_text(s, e) in fresh for s, e in p.sentences)
+        )
         for doc, ps in pending:
-            vectors = np.stack([reuse[p.text] for p in ps]) if ps else np.zeros((0, 1), np.float32)
+            for p in ps:
+                p.vectors = np.stack([reuse[p.sentence_text(s, e)] for s, e in p.sentences])
+            vectors = np.stack([_unit(p.vectors.mean(axis=0)) for p in ps]) if ps else np.zeros((0, 1), np.float32)
             store.write_document(
                 DocumentRecord(doc.source, doc.path, doc.title, doc.content_hash, doc.size, len(ps), time.time()),
                 ps,
@@ -154,3 +162,8 @@ def ingest(
     report.passages_total = store.passage_count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return (v / n).astype(np.float32) if n > 0 else v.astype(np.float32)

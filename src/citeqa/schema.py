@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Passage:
     # Absolute [start, end) of each sentence inside this passage, so citations can point at one sentence.
     sentences: list[tuple[int, int]] = field(default_factory=list)
     score: float = 0.0
+    # One unit vector per sentence (computed at ingest), so scoring a question embeds nothing.
+    vectors: Any = field(default=None, repr=False, compare=False)
 
     def sentence_text(self, start: int, end: int) -> str:
         return self.text[start - self.start : end - self.start]

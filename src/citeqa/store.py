@@ -27,11 +27,14 @@ CREATE TABLE IF NOT EXISTS documents (
     passages INTEGER, indexed_at REAL
 );
 CREATE TABLE IF NOT EXISTS passages (
-    id TEXT PRIMARY KEY, source TEXT, seq INTEGER, text TEXT, meta TEXT
+    id TEXT PRIMARY KEY, source TEXT, seq INTEGER, text TEXT, meta TEXT, vectors BLOB
 );
 CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+SCHEMA_VERSION = "2"  # 2: sentence vectors stored with each passage
+VECTOR_DTYPE = np.float16  # sentence vectors on disk: half the size, cosines good to 1e-3
 
 _CLIENTS: dict[str, object] = {}  # Chroma wants one client (one Settings object) per path or server
 _CLIENTS_LOCK = threading.Lock()
@@ -84,11 +87,24 @@ class Store:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.folder / "passages.sqlite", check_same_thread=False)
             self._db.executescript(_SCHEMA)
+            outdated = self._schema_outdated()
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"The index folder {self.folder} cannot be opened: {e}.") from None
         self._lock = threading.RLock()
         self._collection = None
+        if outdated:
+            # An index from an older citeqa: start over (the next ingest re-indexes everything).
+            self.reset_vectors()
+            self._db.execute("DROP TABLE passages")
+            self._db.executescript(_SCHEMA)
+        self.set_meta("schema", SCHEMA_VERSION)
         self.keyword = KeywordIndex(self.folder / "keyword")
+
+    def _schema_outdated(self) -> bool:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(passages)")}
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        has_rows = self._db.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is not None
+        return "vectors" not in columns or (has_rows and (row is None or row[0] != SCHEMA_VERSION))
 
     # -- Chroma -------------------------------------------------------------------------------
     @property
@@ -151,17 +167,18 @@ class Store:
             return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
 
     def existing_vectors(self, source: str) -> dict[str, np.ndarray]:
-        """Vectors of a document's current passages keyed by passage text, to reuse for unchanged passages."""
-        with self._lock:
-            rows = self._db.execute("SELECT id, text FROM passages WHERE source=?", (source,)).fetchall()
-        if not rows:
-            return {}
-        got = self._chroma("read vectors", self.collection.get, ids=[r[0] for r in rows], include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"]))
-        return {text: np.asarray(by_id[pid], dtype=np.float32) for pid, text in rows if pid in by_id}
+        """Sentence vectors of a document's current passages keyed by sentence text, to reuse for
+        sentences that did not change."""
+        out: dict[str, np.ndarray] = {}
+        for p in self.document_passages(source):
+            if p.vectors is not None:
+                for (s, e), v in zip(p.sentences, p.vectors):
+                    out[p.sentence_text(s, e)] = v
+        return out
 
     def write_document(self, record: DocumentRecord, passages: list[Passage], vectors: np.ndarray) -> None:
-        """Write a document's new passages, then drop its old ones: a failure midway leaves the old version whole."""
+        """Write a document's new passages (each with its sentence vectors in `passage.vectors`; `vectors`
+        are the passage vectors), then drop its old ones: a failure midway leaves the old version whole."""
         with self._lock:
             old_ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (record.source,))]
         new_ids = [p.id for p in passages]
@@ -178,8 +195,8 @@ class Store:
         with self._lock, self._db:
             self._db.execute("DELETE FROM passages WHERE source=?", (record.source,))
             self._db.executemany(
-                "INSERT OR REPLACE INTO passages VALUES (?, ?, ?, ?, ?)",
-                [(p.id, p.source, i, p.text, json.dumps(p.metadata())) for i, p in enumerate(passages)],
+                "INSERT OR REPLACE INTO passages VALUES (?, ?, ?, ?, ?, ?)",
+                [(p.id, p.source, i, p.text, json.dumps(p.metadata()), _pack(p.vectors)) for i, p in enumerate(passages)],
             )
             self._db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -207,18 +224,20 @@ class Store:
             return {}
         with self._lock:
             rows = self._db.execute(
-                f"SELECT text, meta FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
+                f"SELECT text, meta, vectors FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
             ).fetchall()
         out = {}
-        for text, meta in rows:
-            p = Passage.from_metadata(text, json.loads(meta))
+        for row in rows:
+            p = _passage(*row)
             out[p.id] = p
         return out
 
     def document_passages(self, source: str) -> list[Passage]:
         with self._lock:
-            rows = self._db.execute("SELECT text, meta FROM passages WHERE source=? ORDER BY seq", (source,)).fetchall()
-        return [Passage.from_metadata(t, json.loads(m)) for t, m in rows]
+            rows = self._db.execute(
+                "SELECT text, meta, vectors FROM passages WHERE source=? ORDER BY seq", (source,)
+            ).fetchall()
+        return [_passage(*row) for row in rows]
 
     def all_texts(self) -> tuple[list[str], list[str]]:
         with self._lock:
@@ -248,3 +267,14 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _pack(vectors) -> bytes | None:
+    return None if vectors is None else np.asarray(vectors, dtype=VECTOR_DTYPE).tobytes()
+
+
+def _passage(text: str, meta: str, blob: bytes | None) -> Passage:
+    p = Passage.from_metadata(text, json.loads(meta))
+    if blob:
+        p.vectors = np.frombuffer(blob, dtype=VECTOR_DTYPE).reshape(len(p.sentences), -1).astype(np.float32)
+    return p
