@@ -252,3 +252,69 @@ def test_public_host_without_auth_refuses_quickly(tmp_path):
     assert "Serving on" not in proc.stdout and "Traceback" not in proc.stderr
     assert time.time() - started < 20
     assert not (tmp_path / "index").exists()  # nothing was ingested
+
+
+# -- (d) per-session conversations through gradio_client ------------------------------------------------
+def test_api_chat_two_clients_at_once_stay_apart(served):
+    """Two gradio_client sessions talk at the same time; each follow-up is read with its own history."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    scripts = {
+        "a": [QUESTION, "When did it sign it?"],
+        "b": ["Which city hosted the global conference on online scams?", "Who co-organised it?"],
+    }
+
+    def talk(name):
+        client = Client(served[0], analytics_enabled=False, verbose=False)
+        answers = [client.predict(q, api_name="/chat") for q in scripts[name]]
+        return answers, client.predict(api_name="/conversation")
+
+    with ThreadPoolExecutor(2) as pool:
+        (a_answers, a_conv), (b_answers, b_conv) = pool.map(talk, ["a", "b"])
+    assert a_conv["questions"] == scripts["a"] and b_conv["questions"] == scripts["b"]
+    assert "Hanoi" in a_answers[0]["answer"] and "2025" in a_answers[1]["answer"]
+    assert "Bangkok" in b_answers[0]["answer"]
+    assert "United Nations Office on Drugs and Crime" in b_answers[1]["answer"]
+    assert QUESTION in a_conv["markdown"] and QUESTION not in b_conv["markdown"]
+    assert a_answers[0]["citations"][0]["quote"] in a_conv["markdown"].replace("\n> ", " ")
+
+
+def test_api_documents_settings_and_new_chat(client):
+    docs = client.predict(api_name="/documents")
+    assert [d["source"] for d in docs] == ["seeds/000_b943be75029e422a.txt"] and docs[0]["passages"] > 0
+    settings = client.predict(api_name="/settings")
+    assert settings["answerer"] == "extractive" and settings["documents"] == 1 and settings["llm_api_key"] is None
+    client.predict(QUESTION, api_name="/chat")
+    assert client.predict(api_name="/conversation")["questions"][-1] == QUESTION
+    assert client.predict(api_name="/new_chat")["questions"] == []
+    assert client.predict(api_name="/conversation")["questions"] == []
+
+
+def test_mcp_server_when_available(served):
+    """With the `mcp` package (gradio[mcp]) the stateless endpoints are also MCP tools; without it, no MCP."""
+    import importlib.util
+
+    url, _proc, log_path = served
+    if importlib.util.find_spec("mcp") is None:
+        assert "MCP" not in log_path.read_text()
+        pytest.skip("the mcp package is not installed: no MCP server (pip install 'gradio[mcp]')")
+    import asyncio
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def talk():
+        async with streamable_http_client(f"{url}gradio_api/mcp/") as (read, write, _):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                tools = {t.name: t for t in (await session.list_tools()).tools}
+                called = await session.call_tool("ask", {"question": QUESTION})
+                return tools, " ".join(getattr(c, "text", "") for c in called.content)
+
+    tools, text = asyncio.run(asyncio.wait_for(talk(), 60))
+    assert {"ask", "documents", "settings"} <= set(tools)
+    assert not {"api_chat", "api_conversation"} & set(tools)  # session-bound endpoints are not MCP tools
+    assert "question" in tools["ask"].inputSchema["properties"]
+    assert "Hanoi" in text

@@ -62,6 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("documents", help="list the indexed documents")
     p.add_argument("--json", action="store_true")
     _settings_flags(p)
+
+    p = sub.add_parser(
+        "eval", help="run question sets (YAML or bench JSONL): per-question verdicts, metrics, thresholds",
+        description="Ask every question of the sets and check the answers and citations. Exit code: 0 when all "
+        "thresholds hold, 1 when not, 2 on a bad set file.",
+    )
+    p.add_argument("sets", nargs="+", type=Path, metavar="SET", help="a .yaml question set or a bench .jsonl file")
+    p.add_argument("--docs", type=Path, metavar="DIR",
+                   help="index DIR first into a scratch index (reused between runs; --index to choose it)")
+    p.add_argument("--output", type=Path, metavar="FILE.jsonl", help="write every answer object (ask --json), one a line")
+    p.add_argument("--report", type=Path, metavar="FILE.json", help="write settings, metrics and per-question results")
+    p.add_argument("--junit", type=Path, metavar="FILE.xml", help="write JUnit XML, one testcase per question")
+    p.add_argument("--baseline", type=Path, metavar="REPORT.json", help="show what changed since an earlier --report")
+    p.add_argument("--fail-under", dest="fail_under", type=float, metavar="RATE",
+                   help="fail (exit 1) when the pass rate of the run is below RATE (0-1)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions of each set")
+    p.add_argument("--only-failures", dest="only_failures", action="store_true", help="list only failing questions")
+    p.add_argument("--no-progress", action="store_true")
+    _settings_flags(p)
     return parser
 
 
@@ -126,7 +145,13 @@ def cmd_documents(args, settings) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "config": cmd_config, "documents": cmd_documents}
+def cmd_eval(args, settings) -> int:
+    from citeqa.evaluate import eval_command
+
+    return eval_command(args, settings, index_given=args.index_path is not None)
+
+
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "config": cmd_config, "documents": cmd_documents, "eval": cmd_eval}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,195 @@
+"""The chat in a real browser: Playwright driving Debian's Chromium against `python app.py`.
+
+Asks the seed question, clicks its first citation and checks the side panel shows the seed document
+with the cited span highlighted; uploads a document full of markup and checks it shows as text and
+never runs. Screenshots go to artifacts/ui/ (git-ignored) for a human to look at.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts" / "ui"
+SEED = "seeds/000_b943be75029e422a.txt"
+QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
+EVIL = '<img src=x onerror="window.__xss=1">'
+EVIL_DOC = (
+    f"# Harbour notes {EVIL}\n\n"
+    f"The harbour pilot programme began in Rotterdam in 2019. {EVIL} <script>window.__xss=2</script>\n\n"
+    "It was run by the port authority with three tugboats.\n"
+)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """`python app.py` on a free port, run from a scratch folder holding a copy of the seed corpus
+    (uploads land in that copy, never in the project's seeds/)."""
+    work = tmp_path_factory.mktemp("ui-browser")
+    shutil.copytree(ROOT / "seeds", work / "seeds")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
+    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
+               CITEQA_CONFIG=str(work / "absent.toml"))
+    log_path = work / "app.log"
+    started = time.time()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        while True:
+            if "Serving on" in log_path.read_text():
+                try:
+                    with urlopen(url, timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+            if proc.poll() is not None or time.time() - started > 90:
+                pytest.fail(f"app.py did not become ready: {log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        print(f"app.py served its page {time.time() - started:.1f} s after start")
+        yield url, work
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("Chromium is not installed: apt-get install -y chromium (.ci/run does this)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url[0])
+    page.wait_for_selector("#cq-question textarea")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def _ask(page, question: str, expect: str):
+    before = page.locator("#cq-chat [data-testid=bot]").count()
+    page.fill("#cq-question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        """([before, expect]) => {
+            const bots = document.querySelectorAll('#cq-chat [data-testid=bot]');
+            if (bots.length <= before) return false;
+            const last = bots[bots.length - 1].innerText;
+            return last.includes(expect) && last.includes('Sources');
+        }""",
+        arg=[before, expect],
+        timeout=30_000,
+    )
+    return page.locator("#cq-chat [data-testid=bot]").last
+
+
+def test_citation_click_opens_highlighted_passage(page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    answer = _ask(page, QUESTION, "Hanoi")
+    page.screenshot(path=str(ARTIFACTS / "answer.png"))
+    markers = answer.locator('a[href^="#cite-"]')
+    assert markers.count() >= 2  # the [1] in the text and its entry in the source list
+    markers.first.click()
+    hit = page.locator("#cq-panel mark#cq-hit")
+    hit.wait_for(timeout=10_000)
+    assert "Hanoi" in hit.inner_text()
+    panel = page.locator("#cq-panel .cq-panel")
+    assert panel.get_attribute("data-source") == SEED
+    head = page.locator("#cq-panel .cq-head").inner_text()
+    assert SEED in head and "line 7" in head and "Thailand Champions International Cooperation" in head
+    # The highlighted span is scrolled into the visible part of the document view.
+    page.wait_for_timeout(300)
+    box, view = hit.bounding_box(), page.locator("#cq-doc").bounding_box()
+    assert view["y"] <= box["y"] and box["y"] + 10 <= view["y"] + view["height"]
+    page.screenshot(path=str(ARTIFACTS / "passage.png"))
+
+    # The entry in the list under the answer opens the same passage; a follow-up uses the conversation.
+    page.locator("#cq-panel").evaluate("el => el.querySelector('.cq-panel').remove()")
+    markers.last.click()
+    page.locator("#cq-panel mark#cq-hit").wait_for(timeout=10_000)
+    follow = _ask(page, "When did it sign it?", "2025")
+    assert "Hanoi" in follow.inner_text() or "2025" in follow.inner_text()
+    page.get_by_text("Export conversation (Markdown)").click()
+    exported = page.locator("#cq-export textarea").input_value()
+    assert QUESTION in exported and f"[1] {SEED}, line 7" in exported and "> Earlier in 2025" in exported
+
+    # New chat empties the conversation and the panel.
+    page.click("#cq-new-chat")
+    page.wait_for_function("() => document.querySelectorAll('#cq-chat [data-testid=bot]').length === 0")
+    assert page.locator("#cq-panel mark").count() == 0
+
+
+def test_uploaded_markup_shows_as_text_and_never_runs(page, app_url, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    doc = tmp_path / "harbour notes.md"
+    doc.write_text(EVIL_DOC, encoding="utf-8")
+    page.get_by_role("tab", name="Sources").click()
+    page.set_input_files("#cq-upload input[type=file]", str(doc))
+    page.wait_for_function("() => document.querySelector('#cq-sources-status textarea').value.includes('harbour')",
+                           timeout=30_000)
+    assert "✓ harbour notes.md added" in page.input_value("#cq-sources-status textarea")
+    assert (app_url[1] / "seeds" / "harbour notes.md").is_file()
+    table = page.locator("#cq-documents")
+    table.get_by_text("seeds/harbour notes.md").wait_for()
+    assert EVIL in table.inner_text()  # the title, shown as text
+    page.screenshot(path=str(ARTIFACTS / "sources.png"))
+
+    page.get_by_role("tab", name="Chat").click()
+    answer = _ask(page, "Where did the harbour pilot programme begin?", "Rotterdam")
+    assert EVIL in answer.inner_text() and answer.locator("img, script").count() == 0
+    answer.locator('a[href^="#cite-"]').first.click()
+    page.locator("#cq-panel mark#cq-hit").wait_for(timeout=10_000)
+    panel = page.locator("#cq-panel")
+    assert EVIL in panel.inner_text() and "<script>window.__xss=2</script>" in panel.inner_text()
+    assert panel.locator("img, script").count() == 0
+    assert "Rotterdam" in page.locator("#cq-hit").inner_text()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.__xss") is None
+    page.screenshot(path=str(ARTIFACTS / "markup-as-text.png"))
+
+
+def test_other_tabs_render(page):
+    page.get_by_role("tab", name="Settings").click()
+    page.get_by_text("Effective settings").wait_for()
+    assert '"answerer"' in page.locator("body").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "settings.png"))
+    page.get_by_role("tab", name="Regression").click()
+    page.click("#cq-run")
+    page.wait_for_function("() => /\\d+ passed, \\d+ failed/.test(document.body.innerText)", timeout=60_000)
+    assert "conference-when" in page.locator("#cq-regression").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "regression.png"))

@@ -1,0 +1,99 @@
+"""The chat's server-side operations: uploads (sanitised, size-limited, indexed), removal, re-index,
+settings and corpus changes without a restart, and the regression tab's runner."""
+
+from pathlib import Path
+
+import pytest
+
+from citeqa.errors import InputError
+from citeqa.ui import Engine, run_regression
+from citeqa.ui_views import MAX_UPLOAD_BYTES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def engine(tmp_path, make_settings):
+    from citeqa.chat import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed.txt").write_bytes((ROOT / "seeds" / "000_b943be75029e422a.txt").read_bytes())
+    assistant = Assistant(make_settings(corpus_path=corpus))
+    assistant.ingest(progress=False)
+    return Engine(assistant)
+
+
+def _sources(engine):
+    return sorted(Path(d["source"]).name for d in engine.documents())
+
+
+def test_upload_sanitises_limits_and_indexes(engine, tmp_path):
+    up = tmp_path / "uploads"
+    (up / "a").mkdir(parents=True)
+    good = up / "a" / "Harbour notes.md"
+    good.write_text("# Harbour\n\nThe harbour pilot programme began in Rotterdam in 2019.\n", encoding="utf-8")
+    traversal = up / "..%2f..%2fescape.txt"
+    traversal.write_text("Escape attempt text here.", encoding="utf-8")
+    big = up / "big.txt"
+    big.write_bytes(b"a" * (MAX_UPLOAD_BYTES + 1))
+    binary = up / "latin1.txt"
+    binary.write_bytes("caf\xe9".encode("latin-1"))
+    exe = up / "tool.exe"
+    exe.write_bytes(b"MZ")
+    message = engine.upload([str(good), str(traversal), str(big), str(binary), str(exe)])
+    corpus = Path(engine.assistant.settings.corpus_path)
+    assert "✓ Harbour notes.md added" in message
+    assert "the limit is 5 MB" in message and ".exe is not a supported format" in message and "not UTF-8" in message
+    assert sorted(p.name for p in corpus.iterdir()) == ["Harbour notes.md", "_2f.._2fescape.txt", "seed.txt"]
+    assert _sources(engine) == ["Harbour notes.md", "_2f.._2fescape.txt", "seed.txt"]
+    result = engine.assistant.ask("Where did the harbour pilot programme begin?")
+    assert "Rotterdam" in result["answer"] and result["citations"][0]["source"].endswith("Harbour notes.md")
+
+    removed = engine.remove(next(d["source"] for d in engine.documents() if d["source"].endswith("Harbour notes.md")))
+    assert "moved to" in removed and not (corpus / "Harbour notes.md").exists()
+    assert "Re-indexed" in engine.reindex()
+    assert "Harbour notes.md" not in _sources(engine)  # re-indexing does not bring it back
+    with pytest.raises(InputError):
+        engine.remove("nope.txt")
+
+
+def test_settings_and_corpus_change_without_restart(engine, tmp_path):
+    before = engine.assistant
+    message = engine.apply("extractive", 3, str(before.settings.corpus_path))
+    assert "k = 3" in message and engine.assistant.settings.k == 3
+    assert engine.assistant.store is before.store  # same index: nothing re-read
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "fruit.md").write_text("# Fruit\n\nThe orchard grows forty kinds of apples.\n", encoding="utf-8")
+    message = engine.apply("extractive", 3, str(other))
+    assert "Indexed" in message and _sources(engine) == ["fruit.md"]
+    assert "apples" in engine.assistant.ask("How many kinds of apples does the orchard grow?")["answer"]
+    assert engine.effective()["documents"] == 1 and engine.effective()["collection"] != "citeqa"
+    # Back to the first corpus: its own collection, untouched.
+    engine.apply("extractive", 5, str(before.settings.corpus_path))
+    assert _sources(engine) == ["seed.txt"]
+    for bad in (("extractive", 5, str(tmp_path / "missing")), ("openai", 5, str(other))):
+        current = engine.assistant
+        with pytest.raises(Exception) as e:
+            engine.apply(*bad)
+        assert "does not exist" in str(e.value) or "llm_model" in str(e.value) or "citeqa[llm]" in str(e.value)
+        assert engine.assistant is current  # a failed change leaves the running settings alone
+
+
+def test_regression_runner_reports_pass_and_fail(engine, tmp_path):
+    qset = tmp_path / "mine.yaml"
+    qset.write_text(
+        "name: mine\nquestions:\n"
+        "  - id: where\n    question: In which city did Thailand sign the UN convention against cybercrime?\n"
+        "    expect: {contains: [Hanoi]}\n"
+        "  - id: wrong\n    question: In which city did Thailand sign the UN convention against cybercrime?\n"
+        "    expect: {contains: [Paris]}\n",
+        encoding="utf-8",
+    )
+    summary, rows = run_regression(engine.assistant, qset)
+    assert "1 passed, 1 failed of 2" in summary
+    assert rows[0][:2] == ["wrong", "FAIL"] and rows[1][:2] == ["where", "pass"]  # failures first
+    assert "answer lacks 'Paris'" in rows[0][4]
+    with pytest.raises(InputError):
+        run_regression(engine.assistant, tmp_path / "absent.yaml")
