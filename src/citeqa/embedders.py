@@ -53,6 +53,27 @@ def _load(path: str):
         raise ModelError(f"The embedding model at {path} cannot be loaded: {e}") from None
 
 
+# Padded tokens per forward pass. Measured on 2 cores, squad2 sentences: batches of 64 took 1.7x (idle)
+# to 3.4x (loaded machine) as long as batches of <= 384 tokens; passages gain less (~1.05-1.9x).
+TOKEN_BUDGET = 384
+
+
+def _batches(lengths: list[int], max_texts: int, budget: int = TOKEN_BUDGET) -> list[np.ndarray]:
+    """Indices of texts grouped into batches, longest first; a batch holds at most max_texts texts
+    and, padded to its longest, at most `budget` tokens (at least one text)."""
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    batches, current, longest = [], [], 0
+    for i in order:
+        longest = longest or lengths[i]
+        if current and (len(current) >= max_texts or longest * (len(current) + 1) > budget):
+            batches.append(np.asarray(current))
+            current, longest = [], lengths[i]
+        current.append(int(i))
+    if current:
+        batches.append(np.asarray(current))
+    return batches
+
+
 class Embedder:
     def __init__(self, model: str):
         self.name = model
@@ -73,16 +94,42 @@ class Embedder:
         return int(self.model.get_sentence_embedding_dimension())
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Unit vectors, one per text. Texts go to the model longest first, in batches of at most
+        `batch_size` texts and TOKEN_BUDGET padded tokens: on CPU a small batch is faster per text
+        than a large one (its activations stay in cache; less padding)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        texts = list(texts)
+        batches = _batches(self._token_lengths(texts), batch_size)
+        if len(batches) == 1:
+            return self._encode(texts, len(texts), progress)
+        out: np.ndarray | None = None
+        if progress:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, unit="batch", desc="embed")
+        for idx in batches:
+            vectors = self._encode([texts[i] for i in idx], len(idx), False)
+            if out is None:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[idx] = vectors
+        return out
+
+    def _encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         vectors = self.model.encode(
-            list(texts),
+            texts,
             batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=progress,
         )
         return vectors.astype(np.float32, copy=False)
+
+    def _token_lengths(self, texts: list[str]) -> list[int]:
+        """Estimated tokens per text (~4 characters a token for this WordPiece vocabulary). Not the
+        tokenizer itself: a fast tokenizer used from two threads at once raises "Already borrowed"."""
+        limit = int(getattr(self.model, "max_seq_length", 0) or 512)
+        return [min(limit, len(t) // 4 + 2) for t in texts]
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]

@@ -22,8 +22,33 @@ STOPWORDS = sorted(set(STOPWORDS_EN_PLUS))
 FORMAT = 3  # bump when the files change; an index of another format is rebuilt
 
 
-def tokenize(texts: list[str]) -> list[list[str]]:
+def _tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=_STEMMER, show_progress=False, return_ids=False)
+
+
+# A question tokenizes the same retrieved passages and sentences several times (reranking, answering);
+# each text's tokens depend on that text alone, so small calls share a bounded cache. Index builds
+# (many texts) bypass it.
+_CACHE: dict[str, tuple[str, ...]] = {}
+_CACHE_MAX = 8192
+_CACHE_LOCK = threading.Lock()
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    if len(texts) > 1024:
+        return _tokenize(texts)
+    with _CACHE_LOCK:
+        found = {t: _CACHE[t] for t in texts if t in _CACHE}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    if missing:
+        fresh = dict(zip(missing, map(tuple, _tokenize(missing))))
+        found.update(fresh)
+        with _CACHE_LOCK:
+            if len(_CACHE) + len(fresh) > _CACHE_MAX:
+                for key in list(_CACHE)[: len(_CACHE) // 2 + len(fresh)]:
+                    del _CACHE[key]
+            _CACHE.update(fresh)
+    return [list(found[t]) for t in texts]
 
 
 class KeywordIndex:
