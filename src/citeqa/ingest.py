@@ -92,9 +92,10 @@ def ingest(
     report = IngestReport()
     if store.get_meta("embedding_model") not in (None, embedder.name):
         store.reset_vectors()  # a different model's vectors cannot be compared with new ones
-    # Passages cut to another length need re-splitting; their sentences' vectors are reused.
-    rechunk = store.get_meta("passage_chars") not in (None, str(settings.passage_chars))
     known = store.documents()
+    # Passages cut to another length (or to an unrecorded one) are split again; their sentences'
+    # vectors are reused, so this costs no embedding.
+    rechunk = bool(known) and store.get_meta("passage_chars") != str(settings.passage_chars)
     # A document is the same document whatever folder citeqa runs from: match on its absolute path,
     # and keep the display name it was first indexed under.
     by_path = {r.path: r for r in known.values()}
