@@ -306,7 +306,9 @@ def test_mcp_server_when_available(served):
     from mcp.client.streamable_http import streamable_http_client
 
     async def talk():
-        async with streamable_http_client(f"{url}gradio_api/mcp/") as (read, write, _):
+        # mcp 1.x yields (read, write, get_session_id); 2.x yields (read, write).
+        async with streamable_http_client(f"{url}gradio_api/mcp/") as streams:
+            read, write = streams[0], streams[1]
             async with ClientSession(read, write) as session:
                 await session.initialize()
                 tools = {t.name: t for t in (await session.list_tools()).tools}
