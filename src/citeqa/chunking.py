@@ -102,7 +102,7 @@ def passage_id(source: str, doc_hash: str, index: int) -> str:
     return f"{hashlib.sha1(source.encode()).hexdigest()[:10]}-{doc_hash[:12]}-{index:05d}"
 
 
-def split_document(doc: SourceDocument, target_chars: int = 600) -> list[Passage]:
+def split_document(doc: SourceDocument, target_chars: int = 1000) -> list[Passage]:
     text = doc.text
     sentences = split_sentences(text)
     lines = LineIndex(text)
