@@ -30,6 +30,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a server a test started, killing it if it does not stop within 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
+def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 90) -> None:
+    """Ready means `python app.py` says so (it prints after the server accepts connections) and the page loads."""
+    deadline = time.time() + timeout
+    while True:
+        if "Serving on" in log_path.read_text():
+            try:
+                with urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+        if proc.poll() is not None or time.time() > deadline:
+            pytest.fail(f"app.py did not become ready: {log_path.read_text()[-3000:]}")
+        time.sleep(0.25)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cwd(tmp_path, monkeypatch):
     # Tests never read the developer's citeqa.toml or write to the project's index/.
@@ -83,8 +109,4 @@ def chroma_server(tmp_path_factory):
                 pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
             time.sleep(0.2)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_process(proc)

@@ -15,7 +15,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from conftest import SEED_DOC, SEEDS, free_port
+from conftest import SEED_DOC, SEEDS, free_port, stop_process
 
 pytestmark = pytest.mark.llamacpp
 
@@ -70,12 +70,7 @@ def llama_server(tmp_path_factory):
             time.sleep(0.25)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

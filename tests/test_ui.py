@@ -12,6 +12,8 @@ from urllib.request import urlopen
 
 import pytest
 
+from conftest import stop_process, wait_for_app
+
 from citeqa.errors import InputError, StoreError
 from citeqa.ui import chat_turn, escape_markdown, format_answer_markdown, is_loopback, parse_auth, parse_history
 
@@ -168,27 +170,10 @@ def served(tmp_path_factory):
             cwd=ROOT, env=_env(tmp, CITEQA_INDEX_PATH=str(tmp / "index")), stdout=log, stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.time() + 90
-        while True:
-            # Ready means the app says so (it prints after the server accepts connections) and the page loads.
-            if "Serving on" in log_path.read_text():
-                try:
-                    with urlopen(url, timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail(f"app.py did not become ready: {log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
+        wait_for_app(proc, url, log_path)
         yield url, proc, log_path
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

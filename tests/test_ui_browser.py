@@ -12,9 +12,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
+
+from conftest import stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "ui"
@@ -53,26 +54,11 @@ def app_url(tmp_path_factory):
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
     try:
-        while True:
-            if "Serving on" in log_path.read_text():
-                try:
-                    with urlopen(url, timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-            if proc.poll() is not None or time.time() - started > 90:
-                pytest.fail(f"app.py did not become ready: {log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
+        wait_for_app(proc, url, log_path)
         print(f"app.py served its page {time.time() - started:.1f} s after start")
         yield url, work
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
 
 
