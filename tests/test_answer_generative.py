@@ -369,3 +369,29 @@ def test_span_is_at_most_two_adjacent_sentences():
     (span,) = claim.spans
     assert (span.start, span.end) == (21, 72)  # middle + last, not the whole passage
     assert span.supported is True
+
+
+def test_generative_answer_streams_then_checks_citations(make_settings, seed_assistant):
+    """Assistant.stream: the model's words arrive piece by piece, then the checked result."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from citeqa.chat import Assistant
+
+    settings = make_settings(index_path=seed_assistant.settings.index_path, answerer="openai")
+    question = "Where did Thailand sign the UN cybercrime convention?"
+    passages = seed_assistant.retriever.search([question])  # what the answerer will be shown, in order
+    n = next(i for i, p in enumerate(passages, 1) if "Hanoi" in p.text)
+    reply = f"Thailand signed the convention in Hanoi [{n}]."
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
+    events = list(Assistant(settings, chat_model=model).stream(question))
+    deltas = [v for k, v in events if k == "delta"]
+    kind, result = events[-1]
+    assert kind == "result" and len(deltas) > 2  # the fake model streams word by word
+    assert all(b.startswith(a) for a, b in zip(deltas, deltas[1:])) and deltas[-1].strip() == reply
+    assert "Hanoi" in result["answer"] and result["citations"] and result["citations"][0]["supported"] is True
+
+
+def test_extractive_stream_gives_only_the_result(seed_assistant):
+    events = list(seed_assistant.stream("In which city did Thailand sign the UN convention against cybercrime?"))
+    assert [k for k, _ in events] == ["result"] and "Hanoi" in events[0][1]["answer"]

@@ -142,3 +142,18 @@ def test_answer_with_in_process_llamacpp(index_path):
     print(result["answer"], [(c["n"], c["supported"]) for c in result["citations"]])
     assert_wiring(result, "llamacpp")
     assert assistant.answerer.where == str(GGUF)
+
+
+@pytest.mark.parametrize("backend", ["openai", "llamacpp"])
+def test_answer_streams_token_by_token(llama_server, index_path, backend):
+    """The chat shows a generative answer as it is written: many growing deltas, then the checked result."""
+    from citeqa.chat import Assistant
+    from citeqa.settings import load_settings
+
+    where = {"llm_base_url": llama_server, "llm_model": "smollm2"} if backend == "openai" else {"llm_model": str(GGUF)}
+    settings = load_settings(index_path=index_path, corpus_path=SEEDS, k=K, answerer=backend, llm_max_tokens=32, **where)
+    events = list(Assistant(settings).stream(QUESTION))
+    deltas = [v for k, v in events if k == "delta"]
+    assert len(deltas) > 5 and all(b.startswith(a) for a, b in zip(deltas, deltas[1:]))
+    kind, result = events[-1]
+    assert kind == "result" and "error" not in result

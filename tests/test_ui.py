@@ -305,3 +305,23 @@ def test_mcp_server_when_available(served):
     assert not {"api_chat", "api_conversation"} & set(tools)  # session-bound endpoints are not MCP tools
     assert "question" in tools["ask"].inputSchema["properties"]
     assert "Hanoi" in text
+
+
+def test_ask_stream_passes_deltas_then_the_result():
+    from citeqa.ui import _ask_stream
+
+    class Streaming:
+        def stream(self, question, history):
+            assert history == ["earlier"]
+            yield "delta", "Han"
+            yield "delta", "Hanoi [1]."
+            yield "result", {"answer": "Hanoi [1].", "citations": []}
+
+    class Failing:
+        def stream(self, question, history):
+            raise InputError("The question is empty: type a question about the documents.")
+            yield  # a generator
+
+    events = list(_ask_stream(Streaming(), "Where?", {"questions": ["earlier"]}))
+    assert events == [("delta", "Han"), ("delta", "Hanoi [1]."), ("done", ({"answer": "Hanoi [1].", "citations": []}, None))]
+    assert list(_ask_stream(Failing(), "", {})) == [("done", (None, "The question is empty: type a question about the documents."))]

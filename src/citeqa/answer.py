@@ -171,16 +171,41 @@ class ChatAnswerer:
         standalone = next((s.strip() for s in standalone if s.strip()), question)
         return [standalone, question], [1.0, 0.5]
 
-    def answer(self, question: str, history: list[str], passages: list[Passage]) -> Draft:
-        if not passages:
-            return Draft(refused=True, text=refusal_text(question))
+    def _answer_values(self, question: str, history: list[str], passages: list[Passage]) -> dict:
         numbered = "\n\n".join(
             f"[{i}] ({p.source}, lines {p.line_start}-{p.line_end})\n{p.text}" for i, p in enumerate(passages, 1)
         )
         history_block = "".join(f"Earlier question: {h}\n" for h in history[-4:])
         if history_block:
             history_block += "\n"
-        text = self._invoke(self.answer_prompt, passages=numbered, question=question, history=history_block)
+        return {"passages": numbered, "question": question, "history": history_block}
+
+    def answer(self, question: str, history: list[str], passages: list[Passage]) -> Draft:
+        if not passages:
+            return Draft(refused=True, text=refusal_text(question))
+        text = self._invoke(self.answer_prompt, **self._answer_values(question, history, passages))
+        return self.finish(text, question, passages)
+
+    def stream_text(self, question: str, history: list[str], passages: list[Passage]):
+        """The model's answer as it is generated, piece by piece; `finish` turns the whole into a Draft."""
+        if not passages:
+            return
+        try:
+            for chunk in (self.answer_prompt | self.model).stream(self._answer_values(question, history, passages)):
+                content = chunk.content if hasattr(chunk, "content") else chunk
+                if isinstance(content, list):
+                    content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+                if content:
+                    yield str(content)
+        except Exception as e:  # same failures as _invoke, met mid-stream
+            reason = " ".join(str(e).split())[:300].rstrip(" .") or type(e).__name__
+            raise AnswererUnavailable(f"The {self.name} answerer ({self.where}) did not answer: {reason}.") from None
+
+    def finish(self, text: str, question: str, passages: list[Passage]) -> Draft:
+        """Check a complete model answer: refusals, markers, support."""
+        text = text.strip()
+        if not passages:
+            return Draft(refused=True, text=refusal_text(question))
         if not text or _REFUSAL_RE.match(text):
             # A refusal cites nothing: markers it carries ("... do not say [1].") would point at no citation.
             return Draft(refused=True, text=MARKER.sub("", text).strip() or refusal_text(question))

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
 from citeqa.answer import ChatAnswerer, ExtractiveAnswerer
@@ -87,16 +87,28 @@ class LlamaCppChat(BaseChatModel):
             )
         return self._llm
 
-    def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs) -> ChatResult:
+    def _completion(self, messages: list[BaseMessage], stop, stream: bool):
         roles = {"human": "user", "ai": "assistant", "system": "system"}
-        out = self._load().create_chat_completion(
+        return self._load().create_chat_completion(
             messages=[{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages],
             max_tokens=self.max_tokens,
             temperature=self.temperature,
             stop=stop,
+            stream=stream,
         )
+
+    def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs) -> ChatResult:
+        out = self._completion(messages, stop, stream=False)
         text = out["choices"][0]["message"]["content"] or ""
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs):
+        for part in self._completion(messages, stop, stream=True):
+            text = part["choices"][0].get("delta", {}).get("content") or ""
+            if text:
+                if run_manager:
+                    run_manager.on_llm_new_token(text)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=text))
 
 
 def _llamacpp(settings: Settings) -> tuple[BaseChatModel, str]:

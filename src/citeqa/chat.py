@@ -115,17 +115,43 @@ class Assistant:
             )
         return question.strip()
 
-    def answer(self, question: str, history: list[str] | None = None) -> Answer:
+    def _prepare(self, question, history) -> tuple[str, list[str]]:
         question = self.validate_question(question)
         history = [h.strip() for h in (history or []) if isinstance(h, str) and h.strip()]
         history = [h[: self.settings.max_question_chars] for h in history]
         if self.store.passage_count() == 0:
             raise InputError("The index is empty: run `citeqa ingest` (or put documents in the corpus folder) first.")
         self.store.refresh_keyword_index()
+        return question, history
+
+    def answer(self, question: str, history: list[str] | None = None) -> Answer:
+        question, history = self._prepare(question, history)
         try:
             return self.chain.invoke({"question": question, "history": history})
         except AnswererUnavailable as e:
             return Answer(question, str(e), True, [], [], answerer=self.settings.answerer, error=str(e))
+
+    def stream(self, question: str, history: list[str] | None = None):
+        """Like ask, as events: ("delta", text so far) while a generative answerer writes, then
+        ("result", the ask dict). The extractive answerer, which writes nothing, gives only the result.
+        Markers and citations are checked on the whole answer, so deltas are the model's raw words."""
+        question, history = self._prepare(question, history)
+        x = {"question": question, "history": history}
+        try:
+            x["queries"] = self._queries(x)
+            x["passages"] = self._retrieve(x)
+            if hasattr(self.answerer, "stream_text"):
+                text = ""
+                for piece in self.answerer.stream_text(question, history, x["passages"]):
+                    text += piece
+                    yield "delta", text
+                x["draft"] = self.answerer.finish(text, question, x["passages"])
+            else:
+                x["draft"] = self._draft(x)
+            answer = self._build(x)
+        except AnswererUnavailable as e:
+            answer = Answer(question, str(e), True, [], [], answerer=self.settings.answerer, error=str(e))
+        yield "result", answer.to_dict()
 
     def ask(self, question: str, history: list[str] | None = None) -> dict:
         """The `citeqa ask --json` object: question, answer, refused, citations, passages."""

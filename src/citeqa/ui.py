@@ -192,6 +192,23 @@ def _ask(assistant, question: Any, conversation: dict) -> tuple[dict | None, str
         return None, UNEXPECTED
 
 
+def _ask_stream(assistant, question: Any, conversation: dict):
+    """Events of one answer: ("delta", text so far) while a generative answerer writes, then
+    ("done", (result, error)) as _ask gives them."""
+    history = list(conversation.get("questions", []))[-MAX_HISTORY:]
+    try:
+        for kind, value in assistant.stream(question, history=history):
+            if kind == "delta":
+                yield "delta", value
+            else:
+                yield "done", (value, None)
+    except CiteqaError as e:
+        yield "done", (None, str(e))
+    except Exception:
+        log.exception("answering failed")
+        yield "done", (None, UNEXPECTED)
+
+
 def _record(conversation: dict | None, question: Any, result: dict | None, error: str | None, echo: bool = True) -> dict:
     """A new conversation dict with this turn added (the input is not mutated)."""
     conversation = conversation or new_conversation()
@@ -518,8 +535,15 @@ def build_app(assistant):
         echoed = list(conversation["messages"])
         if isinstance(pending, str) and pending.strip():
             echoed.append({"role": "user", "content": format_question(pending)})
-        result, error = _ask(engine.assistant, pending, conversation)
-        for piece in _stream_pieces(result):
+        result, error, streamed = None, UNEXPECTED, False
+        for kind, value in _ask_stream(engine.assistant, pending, conversation):
+            if kind == "delta":  # a generative answerer's words as they come; citations follow when it is done
+                streamed = True
+                yield gr.skip(), echoed + [{"role": "assistant", "content": _paragraphs(value) + " ▌"}], gr.skip(), gr.skip(), gr.skip()
+            else:
+                result, error = value
+        # The extractive answer is computed whole in milliseconds; it is revealed in a few steps instead.
+        for piece in [] if streamed else _stream_pieces(result):
             yield gr.skip(), echoed + [{"role": "assistant", "content": piece}], gr.skip(), gr.skip(), gr.skip()
             time.sleep(STREAM_DELAY)
         conversation = _record(conversation, pending, result, error)
