@@ -136,6 +136,14 @@ class ExtractiveAnswerer:
         return Draft(claims=claims, text=" ".join(c.text for c in claims))
 
 
+def _message_text(message) -> str:
+    """The text of a chat model's message or chunk, whether its content is a string or content blocks."""
+    content = message.content if hasattr(message, "content") else message
+    if isinstance(content, list):
+        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    return str(content)
+
+
 class ChatAnswerer:
     """Any LangChain chat model, prompted with numbered passages; its `[n]` markers are checked."""
 
@@ -151,16 +159,17 @@ class ChatAnswerer:
         )
         self.condense_prompt = ChatPromptTemplate.from_messages([("human", load_prompt("condense.md", prompt_dir))])
 
+    def _unavailable(self, e: Exception) -> AnswererUnavailable:
+        # Connection refused, timeouts, HTTP errors: all mean "no answer", in one sentence.
+        reason = " ".join(str(e).split())[:300].rstrip(" .") or type(e).__name__  # "error.." reads badly
+        return AnswererUnavailable(f"The {self.name} answerer ({self.where}) did not answer: {reason}.")
+
     def _invoke(self, prompt, **values) -> str:
         try:
             message = (prompt | self.model).invoke(values)
-        except Exception as e:  # connection refused, timeouts, HTTP errors: all mean "no answer"
-            reason = " ".join(str(e).split())[:300].rstrip(" .") or type(e).__name__  # "error.." reads badly
-            raise AnswererUnavailable(f"The {self.name} answerer ({self.where}) did not answer: {reason}.") from None
-        content = message.content if hasattr(message, "content") else message
-        if isinstance(content, list):  # content blocks
-            content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
-        return str(content).strip()
+        except Exception as e:
+            raise self._unavailable(e) from None
+        return _message_text(message).strip()
 
     def queries(self, question: str, history: list[str]) -> tuple[list[str], list[float]]:
         if not history:
@@ -192,14 +201,11 @@ class ChatAnswerer:
             return
         try:
             for chunk in (self.answer_prompt | self.model).stream(self._answer_values(question, history, passages)):
-                content = chunk.content if hasattr(chunk, "content") else chunk
-                if isinstance(content, list):
-                    content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
-                if content:
-                    yield str(content)
-        except Exception as e:  # same failures as _invoke, met mid-stream
-            reason = " ".join(str(e).split())[:300].rstrip(" .") or type(e).__name__
-            raise AnswererUnavailable(f"The {self.name} answerer ({self.where}) did not answer: {reason}.") from None
+                text = _message_text(chunk)
+                if text:
+                    yield text
+        except Exception as e:  # the same failures as _invoke, met mid-stream
+            raise self._unavailable(e) from None
 
     def finish(self, text: str, question: str, passages: list[Passage]) -> Draft:
         """Check a complete model answer: refusals, markers, support."""

@@ -129,7 +129,11 @@ class Assistant:
         try:
             return self.chain.invoke({"question": question, "history": history})
         except AnswererUnavailable as e:
-            return Answer(question, str(e), True, [], [], answerer=self.settings.answerer, error=str(e))
+            return self._unanswered(question, e)
+
+    def _unanswered(self, question: str, e: AnswererUnavailable) -> Answer:
+        """A backend that did not answer: its one sentence as the answer and the error, nothing cited."""
+        return Answer(question, str(e), True, [], [], answerer=self.settings.answerer, error=str(e))
 
     def stream(self, question: str, history: list[str] | None = None):
         """Like ask, as events: ("delta", text so far) while a generative answerer writes, then
@@ -150,7 +154,7 @@ class Assistant:
                 x["draft"] = self._draft(x)
             answer = self._build(x)
         except AnswererUnavailable as e:
-            answer = Answer(question, str(e), True, [], [], answerer=self.settings.answerer, error=str(e))
+            answer = self._unanswered(question, e)
         yield "result", answer.to_dict()
 
     def ask(self, question: str, history: list[str] | None = None) -> dict:
