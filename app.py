@@ -2,5 +2,5 @@
 import os
 
 os.environ.update({k: os.environ.get(k, v) for k, v in {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}.items()})
-from citeqa.ui import main  # noqa: E402
+from citeqa.app.server import main  # noqa: E402
 raise SystemExit(main())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from citeqa.citations import render
+from citeqa.answering.citations import render
 from citeqa.errors import AnswererUnavailable, InputError
 from citeqa.schema import Answer
 from citeqa.settings import Settings, load_settings
@@ -32,7 +32,7 @@ class Assistant:
     @property
     def store(self):
         if self._store is None:
-            from citeqa.store import Store
+            from citeqa.index.store import Store
 
             self._store = Store(self.settings)
         return self._store
@@ -40,7 +40,7 @@ class Assistant:
     @property
     def embedder(self):
         if self._embedder is None:
-            from citeqa.embedders import Embedder
+            from citeqa.index.embedders import Embedder
 
             self._embedder = Embedder(self.settings.embedding_model)
         return self._embedder
@@ -48,7 +48,7 @@ class Assistant:
     @property
     def answerer(self):
         if self._answerer is None:
-            from citeqa.backends import make_answerer
+            from citeqa.answering.backends import make_answerer
 
             self._answerer = make_answerer(self.settings, self.embedder, self._chat_model, keyword=self.store.keyword)
         return self._answerer
@@ -56,7 +56,7 @@ class Assistant:
     @property
     def retriever(self):
         if self._retriever is None:
-            from citeqa.retrieval import HybridRetriever
+            from citeqa.answering.retrieval import HybridRetriever
 
             k = self.settings.k
             self._retriever = HybridRetriever(store=self.store, embedder=self.embedder, k=k, candidates=max(6 * k, 30))
@@ -100,7 +100,7 @@ class Assistant:
 
     # -- public API ------------------------------------------------------------------------------
     def ingest(self, paths: list[Path | str] | None = None, progress: bool | None = None):
-        from citeqa.ingest import ingest
+        from citeqa.index.ingest import ingest
 
         with self._lock:
             return ingest([Path(p) for p in paths] if paths else None, self.settings, self.store, self.embedder, progress)

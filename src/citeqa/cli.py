@@ -146,7 +146,7 @@ def cmd_documents(args, settings) -> int:
 
 
 def cmd_eval(args, settings) -> int:
-    from citeqa.evaluate import eval_command
+    from citeqa.evaluation.command import eval_command
 
     return eval_command(args, settings, index_given=args.index_path is not None)
 

@@ -11,7 +11,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from citeqa.answer import ChatAnswerer, ExtractiveAnswerer
+from citeqa.answering.extractive import ExtractiveAnswerer
+from citeqa.answering.generative import ChatAnswerer
 from citeqa.errors import AnswererUnavailable, SettingsError
 from citeqa.settings import Settings
 

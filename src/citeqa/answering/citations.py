@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import blingfire
 import numpy as np
 
-from citeqa.keyword import tokenize
+from citeqa.index.keyword import tokenize
 from citeqa.schema import Citation, Passage
 
 # A comma between markers ("[1], [2]") goes with them, so the claim text keeps no stray comma.

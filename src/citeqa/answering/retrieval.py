@@ -15,9 +15,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from citeqa.keyword import tokenize
+from citeqa.index.keyword import tokenize
 from citeqa.schema import Passage
-from citeqa.scoring import RERANK, QuestionTerms, sentence_scores
+from citeqa.answering.scoring import RERANK, QuestionTerms, sentence_scores
 
 RRF_K = 60  # the usual constant from Cormack et al.; flattens the head of each ranking
 RERANK_DEPTH = 30  # fused candidates reranked by their best sentence

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from citeqa.citations import coverage
-from citeqa.keyword import tokenize
+from citeqa.answering.citations import coverage
+from citeqa.index.keyword import tokenize
 
 # Words that frame a question (the kind of answer wanted, "mentioned", "according to"); the answer
 # sentence rarely repeats them, so they neither count for nor against it.

@@ -142,7 +142,7 @@ def run_naive(docs: Path, questions: list[dict], index: Path) -> dict:
     from chromadb.config import Settings as ChromaSettings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from citeqa.embedders import Embedder
+    from citeqa.index.embedders import Embedder
     from citeqa.settings import load_settings
 
     embedder = Embedder(load_settings().embedding_model)

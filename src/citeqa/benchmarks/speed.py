@@ -22,7 +22,6 @@ squad2/questions.jsonl and go through Assistant.answer (embedding, Chroma, BM25,
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -46,8 +45,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import numpy as np  # noqa: E402
 
-BENCH = Path(os.environ.get("CITEQA_BENCH_DIR", "/work/shared/bench"))
 ROOT = Path(__file__).resolve().parents[3]  # the project folder (app.py lives there)
+# The benchmark corpora: $CITEQA_BENCH_DIR, else shared/bench beside the project folder.
+BENCH = Path(os.environ.get("CITEQA_BENCH_DIR") or ROOT.parent / "shared" / "bench")
 
 TARGETS = {
     "ingest_ratio": (">=", 0.85),
@@ -56,7 +56,6 @@ TARGETS = {
     "p50_ms@10000": ("<=", 50.0),
     "p95_ms@100000": ("<=", 150.0),
 }
-NOISE = 0.6  # norm of the Gaussian perturbation added to a unit vector for a synthetic passage
 
 
 def _rss_mb(who=resource.RUSAGE_SELF) -> float:
@@ -86,9 +85,9 @@ def bench_ingest(docs: list[Path], index: Path, corpus: Path, repeats: int) -> d
     """citeqa ingest vs a bare SentenceTransformer.encode of the same passage texts, interleaved
     (bare, citeqa, bare, ...) so both see the same machine load; then re-ingest unchanged."""
     from citeqa.chat import Assistant
-    from citeqa.chunking import split_document
-    from citeqa.converters import read_document
-    from citeqa.embedders import _load, resolve_model_path
+    from citeqa.documents.chunking import split_document
+    from citeqa.documents.registry import read_document
+    from citeqa.index.embedders import _load, resolve_model_path
 
     texts = [p.text for d in docs for p in split_document(read_document(d), 600)]
     texts = list(dict.fromkeys(texts))  # citeqa embeds each distinct text once
@@ -103,7 +102,7 @@ def bench_ingest(docs: list[Path], index: Path, corpus: Path, repeats: int) -> d
         model.encode(texts)  # bare: library defaults (batch 32, no normalisation)
         bare_s.append(time.perf_counter() - t0)
         shutil.rmtree(index, ignore_errors=True)
-        from citeqa import store as store_mod
+        from citeqa.index import store as store_mod
 
         store_mod._CLIENTS.clear()  # a fresh index folder needs a fresh Chroma client
         assistant = Assistant(_settings(index, corpus))
@@ -148,105 +147,6 @@ def bench_ingest(docs: list[Path], index: Path, corpus: Path, repeats: int) -> d
         "reingest_s": round(float(np.median(reingest)), 3),
         "reingest_cli_s": round(cli_s, 2) if cli.returncode == 0 else None,
     }
-
-
-# -- synthetic indexes ---------------------------------------------------------------------------
-_WORD = re.compile(r"[A-Za-z]{4,}")
-
-
-def _vocabulary(folders: list[Path]) -> list[str]:
-    words: set[str] = set()
-    for folder in folders:
-        for f in sorted(folder.glob("*.txt")):
-            words.update(_WORD.findall(f.read_text(encoding="utf-8")))
-    return sorted(words)
-
-
-def _vary(text: str, sentences: list[tuple[int, int]], offset: int, rng: random.Random, vocab: list[str]) -> tuple[str, int]:
-    """The passage's sentences rotated by k, ~15% of words swapped for corpus words: (text, k)."""
-    parts = [text[s - offset : e - offset] for s, e in sentences] or [text]
-    k = rng.randrange(len(parts))
-    parts = parts[k:] + parts[:k]
-    out = []
-    for part in parts:
-        words = part.split(" ")
-        for i in range(len(words)):
-            if rng.random() < 0.15 and words[i].isalpha():
-                words[i] = rng.choice(vocab)
-        out.append(" ".join(words))
-    return " ".join(out), k
-
-
-def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, seed: int = 7) -> dict:
-    """An index of `size` passages: the real passages of base_index plus synthetic variations."""
-    from citeqa import store as store_mod
-    from citeqa.chunking import passage_id, split_sentences
-    from citeqa.schema import LineIndex, Passage
-    from citeqa.store import DocumentRecord, Store
-
-    base = Store(_settings(base_index, corpus))
-    real: list[tuple[DocumentRecord, list[Passage], np.ndarray]] = []
-    for source, record in sorted(base.documents().items()):
-        ps = base.document_passages(source)  # with their sentence vectors, when the store keeps them
-        got = base.collection.get(ids=[p.id for p in ps], include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"]))
-        real.append((record, ps, np.stack([np.asarray(by_id[p.id], dtype=np.float32) for p in ps])))
-    base.close()
-    pool = [(p, v) for _, ps, vs in real for p, v in zip(ps, vs)]
-
-    shutil.rmtree(index, ignore_errors=True)
-    store_mod._CLIENTS.pop(str(Path(index, "chroma").resolve()), None)
-    store = Store(_settings(index, corpus))
-    t0 = time.perf_counter()
-    written = 0
-    for record, ps, vs in real:
-        if written + len(ps) > size:
-            break
-        store.write_document(record, ps, vs)
-        written += len(ps)
-    rng = random.Random(seed)
-    nrng = np.random.default_rng(seed)
-    vocab = _vocabulary([corpus, BENCH / "covidqa" / "docs"])
-    per_doc, d = 250, 0
-    while written < size:
-        n = min(per_doc, size - written)
-        source = f"synthetic/{size}/doc{d:05d}.txt"
-        picks = [pool[rng.randrange(len(pool))] for _ in range(n)]
-        varied = [_vary(p.text, p.sentences, p.start, rng, vocab) for p, _ in picks]
-        texts = [t for t, _ in varied]
-        doc_text = "\n\n".join(texts)
-        doc_hash = hashlib.sha256(doc_text.encode()).hexdigest()
-        lines = LineIndex(doc_text)
-        passages, pos = [], 0
-        for i, (t, (picked, _)) in enumerate(zip(texts, picks)):
-            sents = [(pos + s, pos + e) for s, e, _ in split_sentences(t)] or [(pos, pos + len(t))]
-            ls, le = lines.span_lines(pos, pos + len(t))
-            p = Passage(passage_id(source, doc_hash, i), source, f"Synthetic {d}", pos, pos + len(t), ls, le, t, doc_hash, sents)
-            src_vecs = getattr(picked, "vectors", None)
-            if src_vecs is not None and len(src_vecs):
-                # Sentence vectors (stores that keep them): the original sentences' in the rotated order,
-                # perturbed like the passage vector, one per sentence of the varied text.
-                k = varied[i][1]
-                rot = np.roll(np.asarray(src_vecs, dtype=np.float32), -k, axis=0)
-                rot = np.resize(rot, (len(sents), rot.shape[1]))
-                rot = rot + nrng.normal(0.0, NOISE / np.sqrt(rot.shape[1]), rot.shape).astype(np.float32)
-                p.vectors = rot / np.linalg.norm(rot, axis=1, keepdims=True)
-            passages.append(p)
-            pos += len(t) + 2
-        vecs = np.stack([v for _, v in picks]).astype(np.float32)
-        vecs = vecs + nrng.normal(0.0, NOISE / np.sqrt(vecs.shape[1]), vecs.shape).astype(np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        record = DocumentRecord(source, f"/nonexistent/{source}", f"Synthetic {d}", doc_hash, len(doc_text), n, time.time())
-        store.write_document(record, passages, vecs)
-        written += n
-        d += 1
-    write_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    store.refresh_keyword_index()
-    bm25_s = time.perf_counter() - t0
-    count = store.passage_count()
-    store.close()
-    return {"passages": count, "real_passages": len(pool), "write_s": round(write_s, 2), "bm25_build_s": round(bm25_s, 2)}
 
 
 # -- ask latency -----------------------------------------------------------------------------------
@@ -463,7 +363,10 @@ def main(argv: list[str] | None = None) -> int:
         result["build"], result["ask"] = {}, {}
         for size in sizes if "ask" in parts else []:
             _log(f"build {size}-passage index")
-            result["build"][size] = build_scaled_index(size, work / "squad2-index", corpus, work / f"index-{size}")
+            from citeqa.benchmarks.synthetic import build_scaled_index
+
+            result["build"][size] = build_scaled_index(size, work / "squad2-index", corpus, work / f"index-{size}",
+                                                       [BENCH / "covidqa" / "docs"])
             _log(f"ask x{nq} @ {size}")
             result["ask"][size] = bench_ask(work / f"index-{size}", corpus, questions, warmup)
             shutil.rmtree(work / f"index-{size}", ignore_errors=True) if not args.workdir else None

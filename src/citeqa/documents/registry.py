@@ -1,49 +1,18 @@
-"""Converters: a file on disk -> SourceDocument. One reader per suffix, registered in READERS.
-
-.txt and .md today; html/pdf/docx plug in here (a reader returns the text that offsets refer to).
+"""The reader registry: a file on disk -> SourceDocument. One reader per format, one module each
+(text.py, markdown.py), registered by suffix in READERS. A reader takes (path, bytes) and returns the
+text that every offset refers to, and a title when the document has one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import Callable
 
+from citeqa.documents.markdown import read_markdown
+from citeqa.documents.text import read_text
 from citeqa.errors import DocumentError
 from citeqa.schema import SourceDocument
-
-MAX_TITLE_CHARS = 200
-
-
-def _decode(path: Path, data: bytes) -> str:
-    try:
-        # bytes.decode keeps \r\n as is, so offsets match the file character for character.
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DocumentError(
-            f"{path} is not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x}); convert it to UTF-8 to index it."
-        ) from None
-
-
-def _first_line_title(text: str) -> str | None:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= MAX_TITLE_CHARS else None
-    return None
-
-
-def read_text(path: Path, data: bytes) -> tuple[str, str | None]:
-    text = _decode(path, data)
-    return text, _first_line_title(text)
-
-
-def read_markdown(path: Path, data: bytes) -> tuple[str, str | None]:
-    text = _decode(path, data)
-    m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, flags=re.M)
-    return text, (m.group(1) if m else _first_line_title(text))
-
 
 READERS: dict[str, Callable[[Path, bytes], tuple[str, str | None]]] = {
     ".txt": read_text,

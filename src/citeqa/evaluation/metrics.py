@@ -1,4 +1,22 @@
-"""Metrics of a question-set run, and the thresholds that gate it. Definitions: see citeqa.evaluate.
+"""Metrics of a question-set run, and the thresholds that gate it.
+
+Definitions (each is a mean over the questions that count for it, reported with that
+count n; "expected spans" are a question's `cites`, or a bench question's `gold`):
+
+- pass rate: questions whose every expectation holds / all questions (xfail questions included).
+- answer hit: answerable questions with contains/any/regex (bench: `answers`) whose answer is not a
+  refusal and satisfies contains, any and regex (and not_contains).
+- citation precision: per answerable question with expected spans that cites something, the share of
+  its citations that overlap an expected span (an unsupported citation never does).
+- citation recall: per answerable question with expected spans, the share of expected spans overlapped
+  by some supported citation (bench gold spans are alternatives of one span: 0 or 1).
+- retrieval hit@1 / @5 / @k, MRR: per answerable question with expected spans, whether one of the
+  top 1 / 5 / k retrieved `passages` overlaps an expected span (`lines` and `start`/`end` by range
+  overlap, `quote` when the passage text contains it), and 1/rank of the first such passage (0 if none).
+- refusal accuracy: unanswerable questions answered with a refusal that cites nothing.
+- false refusals: answerable questions that were refused (lower is better).
+- latency p50 / p95: nearest-rank percentiles of the seconds spent in `Assistant.ask` per question,
+  after the models are loaded.
 
 Each metric is a mean over the questions that count for it (`n`); a metric no question counts for is
 None (shown as "-"), and a threshold on it fails, since it measured nothing.
@@ -10,7 +28,8 @@ import math
 from dataclasses import dataclass
 from typing import Iterable
 
-from citeqa.evaluate import Question, answer_text_reasons, cite_hit
+from citeqa.evaluation.checking import answer_text_reasons, cite_hit
+from citeqa.evaluation.questions import Question
 
 __all__ = ["METRICS", "Metric", "aggregate", "check_thresholds", "format_metric", "score_question"]
 

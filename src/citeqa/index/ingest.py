@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from citeqa.chunking import split_document
-from citeqa.converters import READERS, find_documents, read_document
-from citeqa.embedders import Embedder
+from citeqa.documents.chunking import split_document
+from citeqa.documents.registry import READERS, find_documents, read_document
+from citeqa.index.embedders import Embedder
 from citeqa.errors import DocumentError, InputError
 from citeqa.schema import Passage, SourceDocument
 from citeqa.settings import Settings
-from citeqa.store import DocumentRecord, Store
+from citeqa.index.store import DocumentRecord, Store
 
 EMBED_BATCH_PASSAGES = 512  # documents are grouped so the model sees full batches
 

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from citeqa.errors import StoreError
-from citeqa.keyword import KeywordIndex
+from citeqa.index.keyword import KeywordIndex
 from citeqa.schema import Passage
 from citeqa.settings import Settings
 

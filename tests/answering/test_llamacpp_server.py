@@ -101,7 +101,7 @@ def assert_wiring(result: dict, answerer: str):
 
 def test_openai_backend_sends_max_tokens_to_llama_server(llama_server):
     """langchain-openai's max_completion_tokens is ignored by llama.cpp: the limit must reach it as max_tokens."""
-    from citeqa.backends import CHAT_BACKENDS
+    from citeqa.answering.backends import CHAT_BACKENDS
     from citeqa.settings import load_settings
 
     # Without the limit SmolLM2 writes this story until n_ctx is full (minutes): the timeout keeps a

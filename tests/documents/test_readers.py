@@ -1,6 +1,6 @@
 import pytest
 
-from citeqa.converters import find_documents, read_document
+from citeqa.documents.registry import find_documents, read_document
 from citeqa.errors import DocumentError
 
 

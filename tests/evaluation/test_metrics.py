@@ -1,4 +1,4 @@
-"""citeqa.metrics and the eval report pieces, on hand-made answers: no model."""
+"""citeqa.evaluation.metrics and the eval report pieces, on hand-made answers: no model."""
 
 import json
 import xml.etree.ElementTree as ET
@@ -7,26 +7,21 @@ from pathlib import Path
 import pytest
 
 from citeqa.errors import InputError
-from citeqa.evaluate import (
-    CiteExpectation,
-    Expectation,
-    Outcome,
-    Question,
-    QuestionSet,
-    Run,
-    SetFileError,
+from citeqa.evaluation.bench import load_bench_set
+from citeqa.evaluation.checking import check
+from citeqa.evaluation.loader import load_question_set
+from citeqa.evaluation.questions import CiteExpectation, Expectation, Outcome, Question, QuestionSet, SetFileError
+from citeqa.evaluation.reports import (
     build_report,
-    check,
     compare,
     format_diff,
     format_metrics,
     format_table,
     gate,
-    load_bench_set,
-    load_question_set,
     write_junit,
 )
-from citeqa.metrics import METRICS, aggregate, check_thresholds, score_question
+from citeqa.evaluation.running import Run
+from citeqa.evaluation.metrics import METRICS, aggregate, check_thresholds, score_question
 
 SRC = "docs/a.txt"
 

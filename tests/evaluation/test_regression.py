@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from citeqa.evaluate import assistant_for, load_question_set, run_question
+from citeqa.evaluation.loader import load_question_set
+from citeqa.evaluation.running import assistant_for, run_question
 
-SETS = sorted((Path(__file__).resolve().parent / "regression").glob("*.yaml"))
+SETS = sorted((Path(__file__).resolve().parents[2] / "tests" / "regression").glob("*.yaml"))
 
 
 def _cases():

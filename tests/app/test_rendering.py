@@ -8,17 +8,11 @@ import pytest
 
 from citeqa.errors import InputError
 
-from citeqa.ui import _link_markers, _record, chat_turn, escape_markdown, format_answer_markdown, new_conversation
-from citeqa.ui_views import (
-    citation_panel,
-    cite_id,
-    conversation_markdown,
-    document_html,
-    find_citation,
-    locate_span,
-    parse_cite_id,
-    sanitize_upload_name,
-)
+from citeqa.app.conversation import chat_turn, new_conversation, record_turn
+from citeqa.app.rendering import escape_markdown, format_answer_markdown, link_markers
+from citeqa.app.conversation import conversation_markdown
+from citeqa.app.engine import sanitize_upload_name
+from citeqa.app.panel import citation_panel, cite_id, document_html, find_citation, locate_span, parse_cite_id
 
 SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 EVIL = '<img src=x onerror="window.__xss=1"> <script>alert(1)</script>'
@@ -83,7 +77,7 @@ def test_answer_markers_become_links_only_for_real_citations():
     md = format_answer_markdown(result, turn=4)
     assert "[\\[1\\]](#cite-4-1)" in md and "\\[7\\]" in md and "#cite-4-7" not in md
     assert "**[\\[2\\]](#cite-4-2)** [docs\\/a\\.txt, line 2](#cite-4-2) — ⚠️ **not supported:**" in md
-    assert _link_markers(escape_markdown("x [2] y"), [_cite(n=2, supported=False)], 0) == "x [\\[2\\] ⚠️](#cite-0-2) y"
+    assert link_markers(escape_markdown("x [2] y"), [_cite(n=2, supported=False)], 0) == "x [\\[2\\] ⚠️](#cite-0-2) y"
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -125,4 +119,4 @@ def test_export_has_questions_answers_and_citations():
     assert conversation_markdown(new_conversation()) == ""
     # The turn index in each answer's links points at its result.
     assert "#cite-0-1" in conv["messages"][1]["content"] and "#cite-1-1" in conv["messages"][-1]["content"]
-    assert re.search(r"#cite-\d+-\d+", _record(None, "q", None, "boom")["messages"][-1]["content"]) is None
+    assert re.search(r"#cite-\d+-\d+", record_turn(None, "q", None, "boom")["messages"][-1]["content"]) is None

@@ -71,7 +71,7 @@ def test_seed_set_end_to_end(tmp_path, seed_assistant):
     assert stdout.splitlines()[0].startswith(f"indexed {SEEDS} into {tmp_path / 'idx'}: 1 added")
     assert proc.stderr == ""  # no progress bar when stderr is not a terminal
     table = rows(stdout)
-    from citeqa.evaluate import load_question_set
+    from citeqa.evaluation.loader import load_question_set
 
     qset = load_question_set(SEED_SET)
     assert set(table) == {q.id for q in qset.questions}
@@ -239,7 +239,7 @@ def test_bench_jsonl_with_docs(tmp_path, capsys, bench):
 
 
 def test_scratch_index_is_keyed_on_the_docs_folder(tmp_path):
-    from citeqa.evaluate import scratch_index
+    from citeqa.evaluation.command import scratch_index
     from citeqa.settings import load_settings
 
     s = load_settings()

@@ -2,8 +2,8 @@
 
 from langchain_core.retrievers import BaseRetriever
 
-from citeqa.keyword import KeywordIndex
-from citeqa.retrieval import from_document, reciprocal_rank_fusion
+from citeqa.index.keyword import KeywordIndex
+from citeqa.answering.retrieval import from_document, reciprocal_rank_fusion
 
 from conftest import SEED_DOC
 

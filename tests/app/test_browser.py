@@ -17,7 +17,7 @@ import pytest
 
 from conftest import stop_process, wait_for_app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "ui"
 SEED = "seeds/000_b943be75029e422a.txt"
 QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
@@ -87,7 +87,7 @@ def page(browser, app_url):
     assert not errors, errors
 
 
-def _ask(page, question: str, expect: str):
+def ask_once(page, question: str, expect: str):
     before = page.locator("#cq-chat [data-testid=bot]").count()
     page.fill("#cq-question textarea", question)
     page.keyboard.press("Enter")
@@ -106,7 +106,7 @@ def _ask(page, question: str, expect: str):
 
 def test_citation_click_opens_highlighted_passage(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    answer = _ask(page, QUESTION, "Hanoi")
+    answer = ask_once(page, QUESTION, "Hanoi")
     page.screenshot(path=str(ARTIFACTS / "answer.png"))
     markers = answer.locator('a[href^="#cite-"]')
     assert markers.count() >= 2  # the [1] in the text and its entry in the source list
@@ -128,7 +128,7 @@ def test_citation_click_opens_highlighted_passage(page):
     page.locator("#cq-panel").evaluate("el => el.querySelector('.cq-panel').remove()")
     markers.last.click()
     page.locator("#cq-panel mark#cq-hit").wait_for(timeout=10_000)
-    follow = _ask(page, "When did it sign it?", "2025")
+    follow = ask_once(page, "When did it sign it?", "2025")
     assert "Hanoi" in follow.inner_text() or "2025" in follow.inner_text()
     page.get_by_text("Export conversation (Markdown)").click()
     exported = page.locator("#cq-export textarea").input_value()
@@ -156,7 +156,7 @@ def test_uploaded_markup_shows_as_text_and_never_runs(page, app_url, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "sources.png"))
 
     page.get_by_role("tab", name="Chat").click()
-    answer = _ask(page, "Where did the harbour pilot programme begin?", "Rotterdam")
+    answer = ask_once(page, "Where did the harbour pilot programme begin?", "Rotterdam")
     assert EVIL in answer.inner_text() and answer.locator("img, script").count() == 0
     answer.locator('a[href^="#cite-"]').first.click()
     page.locator("#cq-panel mark#cq-hit").wait_for(timeout=10_000)

@@ -175,7 +175,7 @@ def test_same_sentence_cited_by_two_claims_gets_one_number(settings, hanoi):
     ],
 )
 def test_marker_styles_all_parse(settings, hanoi, template):
-    from citeqa.citations import parse_claims
+    from citeqa.answering.citations import parse_claims
 
     a, b = hanoi[0], hanoi[-1]  # both passages hold the Hanoi sentence (overlapping passages when there are two)
     reply = template.format(claim=CLAIM[:-1], a=a, b=b)
@@ -191,7 +191,7 @@ def test_marker_styles_all_parse(settings, hanoi, template):
 
 
 def test_parse_claims_markers_between_sentences():
-    from citeqa.citations import parse_claims
+    from citeqa.answering.citations import parse_claims
 
     claims = parse_claims("Thailand signed it in Hanoi. [1] Bangkok hosted the conference [2][3]. It was in 2025.")
     assert [(c.text, c.refs) for c in claims] == [
@@ -217,7 +217,7 @@ def test_marker_to_no_passage_is_dropped(settings, hanoi):
 
 
 def test_answer_whose_only_marker_points_at_no_passage_is_refused(settings):
-    from citeqa.answer import REFUSAL
+    from citeqa.answering.base import REFUSAL
 
     answer, _ = ask(settings, [f"{CLAIM[:-1]} [9]."])
 
@@ -274,7 +274,7 @@ def test_model_refusal_gives_refused_and_no_citations(settings, reply):
 
 
 def test_answer_citing_nothing_is_refused(settings):
-    from citeqa.answer import refusal_text
+    from citeqa.answering.base import refusal_text
 
     answer, _ = ask(settings, [CLAIM])
     assert answer.refused is True
@@ -358,7 +358,7 @@ class _NoMeaning:
 
 
 def test_span_is_at_most_two_adjacent_sentences():
-    from citeqa.citations import attach_support, parse_claims
+    from citeqa.answering.citations import attach_support, parse_claims
     from citeqa.schema import Passage
 
     text = "Alpha bravo charlie. Delta echo foxtrot golf. Hotel india juliet kilo."

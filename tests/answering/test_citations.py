@@ -1,6 +1,6 @@
 """Support checks: a claim that swaps a name or a number is not backed by the sentence it cites."""
 
-from citeqa.citations import Claim, attach_support, missing_names_and_numbers
+from citeqa.answering.citations import Claim, attach_support, missing_names_and_numbers
 
 SPAN = (
     "Earlier in 2025, Thailand took another major step by signing the United Nations Convention against "

@@ -1,5 +1,5 @@
-from citeqa.chunking import split_document, split_sentences
-from citeqa.converters import read_document
+from citeqa.documents.chunking import split_document, split_sentences
+from citeqa.documents.registry import read_document
 from citeqa.schema import LineIndex
 
 from conftest import SEED_DOC

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from citeqa.errors import InputError
-from citeqa.ui import Engine, run_regression
-from citeqa.ui_views import MAX_UPLOAD_BYTES
+from citeqa.app.engine import Engine
+from citeqa.app.regression import run_regression
+from citeqa.app.engine import MAX_UPLOAD_BYTES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

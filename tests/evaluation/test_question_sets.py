@@ -1,4 +1,4 @@
-"""citeqa.evaluate: loading question sets and checking answers, without running a model."""
+"""citeqa.evaluation.questions: loading question sets and checking answers, without running a model."""
 
 import textwrap
 from pathlib import Path
@@ -6,21 +6,20 @@ from pathlib import Path
 import pytest
 
 from citeqa.errors import InputError
-from citeqa.evaluate import (
+from citeqa.evaluation.checking import check
+from citeqa.evaluation.loader import load_question_set
+from citeqa.evaluation.questions import (
     CheckResult,
     CiteExpectation,
     Expectation,
     Outcome,
     Question,
     QuestionSet,
-    assistant_for,
-    check,
-    load_question_set,
-    run_question_set,
     source_matches,
 )
+from citeqa.evaluation.running import assistant_for, run_question_set
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_DOC = ROOT / "seeds" / "000_b943be75029e422a.txt"
 SEED_SET = ROOT / "tests" / "regression" / "seeds.yaml"
 SRC = "seeds/x.txt"

@@ -15,9 +15,11 @@ import pytest
 from conftest import stop_process, wait_for_app
 
 from citeqa.errors import InputError, StoreError
-from citeqa.ui import chat_turn, escape_markdown, format_answer_markdown, is_loopback, parse_auth, parse_history
+from citeqa.app.conversation import chat_turn, parse_history
+from citeqa.app.rendering import escape_markdown, format_answer_markdown
+from citeqa.app.server import is_loopback, parse_auth
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -308,7 +310,7 @@ def test_mcp_server_when_available(served):
 
 
 def test_ask_stream_passes_deltas_then_the_result():
-    from citeqa.ui import _ask_stream
+    from citeqa.app.conversation import ask_stream
 
     class Streaming:
         def stream(self, question, history):
@@ -322,6 +324,6 @@ def test_ask_stream_passes_deltas_then_the_result():
             raise InputError("The question is empty: type a question about the documents.")
             yield  # a generator
 
-    events = list(_ask_stream(Streaming(), "Where?", {"questions": ["earlier"]}))
+    events = list(ask_stream(Streaming(), "Where?", {"questions": ["earlier"]}))
     assert events == [("delta", "Han"), ("delta", "Hanoi [1]."), ("done", ({"answer": "Hanoi [1].", "citations": []}, None))]
-    assert list(_ask_stream(Failing(), "", {})) == [("done", (None, "The question is empty: type a question about the documents."))]
+    assert list(ask_stream(Failing(), "", {})) == [("done", (None, "The question is empty: type a question about the documents."))]

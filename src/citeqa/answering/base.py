@@ -1,0 +1,54 @@
+"""The answerers' shared contract: question + retrieved passages -> a Draft of claims, each tied to the
+passage sentences that back it; or a refusal.
+
+Every answerer has `queries` (history-aware search queries) and `answer` (the draft). The default is
+extractive (extractive.py); generative ones wrap any LangChain chat model (generative.py, backends.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from citeqa.answering.citations import Claim
+from citeqa.errors import SettingsError
+from citeqa.schema import Passage
+
+REFUSAL = "The documents do not say"
+REFUSAL_RE = re.compile(r"^\W*the documents do not (say|answer|mention|contain)", re.I)
+# The working folder's prompts/ first (a user's own prompts), then the project's.
+PROMPT_DIRS = [Path("prompts"), Path(__file__).resolve().parents[3] / "prompts"]
+
+
+def refusal_text(question: str) -> str:
+    q = " ".join(question.split())
+    if len(q) > 200:
+        q = q[:200] + "…"
+    return f'{REFUSAL}: no indexed passage answers "{q}".'
+
+
+@dataclass
+class Draft:
+    claims: list[Claim] = field(default_factory=list)
+    refused: bool = False
+    text: str = ""  # the answer text as produced, before citation checks (the model's words, for generative)
+
+
+class Answerer(Protocol):
+    name: str
+
+    def queries(self, question: str, history: list[str]) -> tuple[list[str], list[float]]:
+        """Search queries and their weights in the fused ranking."""
+
+    def answer(self, question: str, history: list[str], passages: list[Passage]) -> Draft: ...
+
+
+def load_prompt(name: str, prompt_dir: Path | None = None) -> str:
+    for folder in ([prompt_dir] if prompt_dir else []) + PROMPT_DIRS:
+        path = Path(folder) / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise SettingsError(f"Prompt file {name} was not found in {', '.join(map(str, PROMPT_DIRS))}.")
+

@@ -1,0 +1,173 @@
+"""The Chat tab: the conversation, the question box, the examples row, the export, and the citation
+panel beside it. A click on an [n] (a `#cite-<turn>-<n>` link) becomes the panel's `cite` event,
+which renders that citation's document with the cited span marked and scrolls to it."""
+
+# No `from __future__ import annotations`: Gradio reads real type hints (gr.EventData) off handlers.
+
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from citeqa.app.conversation import UNEXPECTED, ask_stream, conversation_markdown, new_conversation, record_turn
+from citeqa.app.panel import citation_panel, find_citation, panel_placeholder, parse_cite_id
+from citeqa.app.regression import question_set_files
+from citeqa.app.rendering import format_question, paragraphs, stream_pieces
+from citeqa.app.sources import example_questions
+from citeqa.app.style import PANEL_JS
+from citeqa.errors import CiteqaError
+from citeqa.evaluation.loader import load_question_set
+
+log = logging.getLogger("citeqa.app")
+
+STREAM_DELAY = 0.025  # seconds between the growing pieces of an extractive answer
+
+
+@dataclass
+class ChatTab:
+    examples: gr.Dataset
+    refresh_examples: object  # () -> gr.Dataset: the examples row for the current corpus
+
+
+def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.State) -> ChatTab:
+    export_dir = Path(tempfile.mkdtemp(prefix="citeqa-export-"))
+
+    def show_question(question, conversation):
+        # Fast first step: echo the question and clear the box while the answer is computed.
+        conversation = conversation or new_conversation()
+        messages = list(conversation["messages"])
+        if isinstance(question, str) and question.strip():
+            messages.append({"role": "user", "content": format_question(question)})
+        return "", question, messages
+
+    def answer(pending, conversation):
+        conversation = conversation or new_conversation()
+        echoed = list(conversation["messages"])
+        if isinstance(pending, str) and pending.strip():
+            echoed.append({"role": "user", "content": format_question(pending)})
+        result, error, streamed = None, UNEXPECTED, False
+        for kind, value in ask_stream(engine.assistant, pending, conversation):
+            if kind == "delta":  # a generative answerer's words as they come; citations follow when it is done
+                streamed = True
+                yield gr.skip(), echoed + [{"role": "assistant", "content": paragraphs(value) + " ▌"}], gr.skip(), gr.skip(), gr.skip()
+            else:
+                result, error = value
+        # The extractive answer is computed whole in milliseconds; it is revealed in a few steps instead.
+        for piece in [] if streamed else stream_pieces(result):
+            yield gr.skip(), echoed + [{"role": "assistant", "content": piece}], gr.skip(), gr.skip(), gr.skip()
+            time.sleep(STREAM_DELAY)
+        conversation = record_turn(conversation, pending, result, error)
+        markdown = conversation_markdown(conversation)
+        yield conversation, conversation["messages"], None, markdown, export_file(markdown)
+
+    def export_file(markdown: str):
+        if not markdown:
+            return gr.update(value=None, interactive=False)
+        path = Path(tempfile.mkdtemp(dir=export_dir)) / "citeqa-conversation.md"
+        path.write_text(markdown, encoding="utf-8")
+        return gr.update(value=str(path), interactive=True)
+
+    def reset():
+        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None, interactive=False)
+
+    def show_citation(conversation, evt: gr.EventData):
+        parsed = parse_cite_id(getattr(evt, "id", "") if evt is not None else "")
+        if parsed is None:
+            return panel_placeholder("That link is not a citation.")
+        citation = find_citation(conversation, *parsed)
+        if citation is None:
+            return panel_placeholder("That citation belongs to a conversation that was cleared.")
+        try:
+            docs = engine.documents()
+        except CiteqaError as e:
+            docs = []
+            log.warning("document list unavailable: %s", e)
+        # A fresh marker each time: clicking the same [n] again re-renders and scrolls back to it.
+        return citation_panel(citation, docs).replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
+
+    def refresh_examples():
+        try:
+            sets = []
+            for p in question_set_files():
+                try:
+                    sets.append(load_question_set(p))
+                except CiteqaError:
+                    pass
+            qs = example_questions(engine.documents(), sets)
+        except CiteqaError:
+            qs = []
+        return gr.Dataset(samples=[[q] for q in qs], visible=bool(qs))
+
+    # -- layout -----------------------------------------------------------------------------------
+    with gr.Tab("Chat", id="chat"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5, min_width=420):
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    elem_id="cq-chat",
+                    height=430,
+                    sanitize_html=True,
+                    render_markdown=True,
+                    allow_tags=False,
+                    latex_delimiters=[],
+                    buttons=["copy"],
+                    feedback_options=None,
+                    group_consecutive_messages=False,  # an error after an answer gets its own bubble
+                    placeholder="Ask a question about the documents. Click any [n] to see the passage; follow-up questions keep the context.",
+                )
+                with gr.Row():
+                    box = gr.Textbox(show_label=False, placeholder="Type a question and press Enter",
+                                     scale=8, max_lines=6, autofocus=True, elem_id="cq-question")
+                    send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="cq-send")
+                with gr.Row():
+                    clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="cq-new-chat")
+                    download = gr.DownloadButton("Download as Markdown", size="sm", interactive=False,
+                                                 elem_id="cq-download")
+                examples = gr.Dataset(components=[box], samples=[], label="Examples", elem_id="cq-examples",
+                                      samples_per_page=4)
+                with gr.Accordion("Export conversation (Markdown)", open=False):
+                    export_md = gr.Textbox(show_label=False, lines=8, max_lines=20, buttons=["copy"],
+                                           interactive=False, elem_id="cq-export",
+                                           placeholder="The conversation, with each citation's source, lines and quote.")
+            with gr.Column(scale=4, min_width=360):
+                gr.Markdown("**Source passage**")
+                panel = gr.HTML(panel_placeholder(), elem_id="cq-panel", js_on_load=PANEL_JS, padding=False)
+
+    # -- events -----------------------------------------------------------------------------------
+    def wire_ask(trigger_dep):
+        trigger_dep.then(
+            answer,
+            inputs=[pending, conversation],
+            outputs=[conversation, chatbot, pending, export_md, download],
+            concurrency_id="citeqa-ask",
+            show_progress="minimal",
+            api_visibility="private",
+        )
+
+    wire_ask(gr.on(
+        triggers=[box.submit, send.click],
+        fn=show_question,
+        inputs=[box, conversation],
+        outputs=[box, pending, chatbot],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    ))
+    wire_ask(examples.click(
+        lambda sample, conv: show_question(sample[0] if sample else "", conv),
+        inputs=[examples, conversation],
+        outputs=[box, pending, chatbot],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    ))
+    reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download]
+    clear.click(reset, None, reset_outputs, queue=False, api_visibility="private")
+    chatbot.clear(reset, None, reset_outputs, queue=False, api_visibility="private")
+    panel.cite(show_citation, inputs=[conversation], outputs=[panel], queue=False, show_progress="hidden",
+               api_visibility="private")
+    app.load(refresh_examples, None, examples, api_visibility="private", queue=False)
+    return ChatTab(examples, refresh_examples)

@@ -1,0 +1,119 @@
+"""Answers as chat Markdown: every piece of document text and every question is escaped before it
+reaches the chat's Markdown renderer, so nothing in a document can form a link, a tag or markup; the
+[n] markers of an answer become links to `#cite-<turn>-<n>` that open the cited passage."""
+
+from __future__ import annotations
+
+import re
+import string
+
+from citeqa.app.panel import cite_id
+
+SHOWN_QUESTION_CHARS = 500  # a pasted 100,000-character "question" is not echoed in full
+STREAM_STEPS = 12  # an extractive answer is shown in this many growing pieces before its sources appear
+
+# One pass over the text: HTML-special characters become entities, every other ASCII punctuation
+# character is backslash-escaped (CommonMark allows this for all of them), so no Markdown construct,
+# autolink, HTML tag or entity can form from document text.
+_ESCAPES = {c: "\\" + c for c in string.punctuation}
+_ESCAPES.update({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+
+
+def escape_markdown(text: str) -> str:
+    """Text made inert for a Markdown+HTML renderer: shows exactly as written, renders nothing."""
+    return str(text).translate(_ESCAPE_TABLE)
+
+
+def _escape_lines(text: str) -> list[str]:
+    # Leading spaces would start an indented code block; tabs likewise.
+    return [escape_markdown(line.strip()) for line in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+
+
+def paragraphs(text: str) -> str:
+    return "\n".join(_escape_lines(text)).strip()
+
+
+def _blockquote(text: str) -> str:
+    lines = _escape_lines(text)
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(f"> {line}" if line else ">" for line in lines) or "> "
+
+
+def line_span(a: int, b: int) -> str:
+    return f"line {a}" if a == b else f"lines {a}–{b}"
+
+_UNSUPPORTED = " — ⚠️ **not supported:** this passage does not back the sentence that cites it"
+
+
+def format_citation(c: dict, turn: int | None = None) -> str:
+    n = int(c["n"])
+    where = f"{escape_markdown(c['source'])}, {line_span(int(c['line_start']), int(c['line_end']))}"
+    if turn is None:
+        head = f"**\\[{n}\\]** {where}"
+    else:
+        link = f"#{cite_id(turn, n)}"
+        head = f"**[\\[{n}\\]]({link})** [{where}]({link})"
+    if not c.get("supported", True):
+        head += _UNSUPPORTED
+    return f"{head}\n\n{_blockquote(c['quote'])}"
+
+
+def link_markers(escaped: str, citations: list[dict], turn: int) -> str:
+    """In escaped answer text, `\\[n\\]` of a real citation becomes a link to it (⚠️ when unsupported)."""
+    by_n = {int(c["n"]): c for c in citations}
+
+    def sub(m: re.Match) -> str:
+        n = int(m.group(1))
+        c = by_n.get(n)
+        if c is None:
+            return m.group(0)
+        flag = " ⚠️" if not c.get("supported", True) else ""
+        return f"[\\[{n}\\]{flag}](#{cite_id(turn, n)})"
+
+    return re.sub(r"\\\[(\d{1,4})\\\]", sub, escaped)
+
+
+def format_answer_markdown(result: dict, turn: int | None = None) -> str:
+    """The assistant's chat message for one `Assistant.ask` result: the answer, then its citations.
+    With `turn` (the answer's index in the conversation) every [n] is a link that opens the passage."""
+    if result.get("error"):
+        return f"⚠️ **Error:** {paragraphs(result['error'])}"
+    if result.get("refused"):
+        return f"🚫 **No answer from the documents.** {paragraphs(result['answer'])}"
+    citations = result.get("citations") or []
+    answer = paragraphs(result["answer"])
+    if turn is not None:
+        answer = link_markers(answer, citations, turn)
+    parts = [answer]
+    if citations:
+        parts.append("**Sources**" + (" *(click one to see it in its document)*" if turn is not None else ""))
+        parts.extend(format_citation(c, turn) for c in citations)
+    else:
+        parts.append("*(no citations)*")
+    return "\n\n".join(parts)
+
+
+def format_error(message: str) -> str:
+    return f"⚠️ **Error:** {paragraphs(message)}"
+
+
+def format_question(question: str) -> str:
+    shown = question.strip()
+    if len(shown) > SHOWN_QUESTION_CHARS:
+        return f"{paragraphs(shown[:SHOWN_QUESTION_CHARS])} … *({len(shown):,} characters)*"
+    return paragraphs(shown)
+
+
+def stream_pieces(result: dict | None) -> list[str]:
+    """Growing prefixes of the answer text (escaped), shown while the answer 'types' in."""
+    if not result or result.get("error") or result.get("refused"):
+        return []
+    words = re.split(r"(\s+)", str(result.get("answer", "")))
+    if len(words) < 4:
+        return []
+    step = max(1, len(words) // STREAM_STEPS)
+    return [paragraphs("".join(words[:i])) + " ▌" for i in range(step, len(words), step)]

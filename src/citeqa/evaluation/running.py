@@ -1,0 +1,102 @@
+"""Running question sets: an Assistant with a set's settings, each question asked and checked, timed."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from citeqa.errors import CiteqaError
+from citeqa.evaluation.checking import check
+from citeqa.evaluation.metrics import score_question
+from citeqa.evaluation.questions import CheckResult, Outcome, Question, QuestionSet
+
+# Settings that decide which index is read and how it was embedded: an Assistant that shares them
+# can share the store and the embedding model.
+_INDEX_SETTINGS = ("index_path", "chroma_url", "collection", "embedding_model")
+
+
+def assistant_for(assistant, settings: dict[str, Any] | None):
+    """An Assistant with `settings` overrides on top of `assistant`'s settings. When the index settings
+    are unchanged it shares the store and embedding model, so nothing is re-read or re-loaded."""
+    if not settings:
+        return assistant
+    from citeqa.chat import Assistant
+    from citeqa.settings import load_settings
+
+    base = assistant.settings
+    merged = load_settings(**{**{n: getattr(base, n) for n in type(base).model_fields}, **settings})
+    other = Assistant(merged, chat_model=getattr(assistant, "_chat_model", None))
+    # Parts not built yet stay lazy: each Assistant then builds its own on first use.
+    if all(getattr(merged, n) == getattr(base, n) for n in _INDEX_SETTINGS):
+        other._store = getattr(assistant, "_store", None)
+    if merged.embedding_model == base.embedding_model:
+        other._embedder = getattr(assistant, "_embedder", None)
+    return other
+
+
+def run_question(assistant, question: Question) -> tuple[dict, CheckResult]:
+    """Ask one question (with its history) and check the result. A citeqa error is a failed check, not a crash."""
+    try:
+        result = assistant.ask(question.question, history=list(question.history))
+    except CiteqaError as e:
+        result = {"question": question.question, "answer": "", "refused": True, "citations": [], "passages": [],
+                  "answerer": getattr(getattr(assistant, "settings", None), "answerer", ""), "search_query": "",
+                  "error": str(e)}
+        return result, CheckResult(False, [f"the pipeline failed: {e}"])
+    return result, check(question, result)
+
+
+def run_question_set(assistant, qset: QuestionSet) -> list[Outcome]:
+    """Run every question of the set (with the set's settings overrides) in order."""
+    runner = assistant_for(assistant, qset.settings)
+    return [Outcome(q, *run_question(runner, q)) for q in qset.questions]
+
+
+@dataclass
+class Run:
+    """One question asked during `citeqa eval`: the outcome plus what the report needs."""
+
+    qset: QuestionSet
+    outcome: Outcome
+    latency: float
+    score: dict
+
+    @property
+    def status(self) -> str:
+        passed, known = self.outcome.check.passed, self.outcome.question.xfail
+        if known:
+            return "XPASS" if passed else "XFAIL"
+        return "PASS" if passed else "FAIL"
+
+
+def run_sets(assistant, qsets: list[QuestionSet], progress: bool = False, limit: int | None = None) -> list[Run]:
+    """Ask every question of every set (each set with its settings overrides), timing each ask."""
+    from tqdm import tqdm
+
+    plan = [(qs, list(qs.questions[:limit] if limit else qs.questions)) for qs in qsets]
+    runs: list[Run] = []
+    with tqdm(total=sum(len(qs) for _, qs in plan), desc="eval", unit="q", file=sys.stderr,
+              disable=not progress, leave=False) as bar:
+        for qset, questions in plan:
+            runner = assistant_for(assistant, qset.settings)
+            _warm_up(runner)
+            for question in questions:
+                started = time.perf_counter()
+                result, verdict = run_question(runner, question)
+                latency = time.perf_counter() - started
+                score = score_question(question, result, verdict.passed, latency)
+                runs.append(Run(qset, Outcome(question, result, verdict), latency, score))
+                bar.update(1)
+    return runs
+
+
+def _warm_up(assistant) -> None:
+    """Load the models before the first timed question, so latency measures answering, not loading."""
+    try:
+        assistant.embedder.encode_one("warm up")
+        assistant.retriever  # noqa: B018
+        assistant.answerer  # noqa: B018
+    except CiteqaError:
+        pass  # the first question reports it
