@@ -19,18 +19,7 @@ from citeqa.evaluation.questions import SetFileError
 from citeqa.evaluation.reports import (
     build_report, compare, format_diff, format_metrics, format_table, gate, load_report, write_junit,
 )
-from citeqa.evaluation.running import run_sets
-
-
-def scratch_index(docs: Path, settings) -> Path:
-    """A per-corpus index folder under the system temp dir, keyed on the docs folder and the settings that
-    shape the index, so a second run re-uses it (ingest is incremental)."""
-    import hashlib
-    import tempfile
-
-    key = "|".join([str(docs.resolve()), str(settings.embedding_model), str(settings.passage_chars),
-                    str(settings.collection), str(settings.chroma_url)])
-    return Path(tempfile.gettempdir()) / f"citeqa-eval-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+from citeqa.evaluation.running import run_sets, scratch_index
 
 
 EXIT_THRESHOLDS, EXIT_BAD_SET = 1, 2
