@@ -13,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 
 from citeqa.app.conversation import UNEXPECTED, ask_stream, conversation_markdown, new_conversation, record_turn
+from citeqa.app.history_panel import build_history_panel
 from citeqa.app.panel import citation_panel, find_citation, panel_placeholder, parse_cite_id
 from citeqa.app.regression import question_set_files
 from citeqa.app.rendering import format_question, paragraphs, stream_pieces
@@ -75,7 +76,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         return gr.update(value=str(path))
 
     def reset():
-        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None)
+        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None), None
 
     def download_empty(conversation):
         if not (conversation or {}).get("turns"):
@@ -139,6 +140,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                     export_md = gr.Textbox(show_label=False, lines=8, max_lines=20, buttons=["copy"],
                                            interactive=False, elem_id="cq-export",
                                            placeholder="The conversation, with each citation's source, lines and quote.")
+                history = build_history_panel(app, engine, conversation)
             with gr.Column(scale=4, min_width=360):
                 gr.Markdown("**Source passage**")
                 panel = gr.HTML(panel_placeholder(), elem_id="cq-panel", js_on_load=PANEL_JS, padding=False)
@@ -152,7 +154,8 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
             concurrency_id="citeqa-ask",
             show_progress="minimal",
             api_visibility="private",
-        )
+        ).then(history.save, history.inputs, history.outputs, queue=False, show_progress="hidden",
+               api_visibility="private")
 
     wire_ask(gr.on(
         triggers=[box.submit, send.click],
@@ -171,11 +174,12 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         show_progress="hidden",
         api_visibility="private",
     ))
-    reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download]
+    reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download, history.conv_id]
     clear.click(reset, None, reset_outputs, queue=False, api_visibility="private")
     chatbot.clear(reset, None, reset_outputs, queue=False, api_visibility="private")
-    download.click(download_empty, [conversation], None, queue=False, show_progress="hidden", api_visibility="private")
+    download.click(download_empty, [conversation], None, show_progress="hidden", api_visibility="private")  # the queue carries gr.Info
     panel.cite(show_citation, inputs=[conversation], outputs=[panel], queue=False, show_progress="hidden",
                api_visibility="private")
+    history.wire([chatbot, panel, export_md, download])
     app.load(refresh_examples, None, examples, api_visibility="private", queue=False)
     return ChatTab(examples, refresh_examples)
