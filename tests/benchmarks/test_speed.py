@@ -26,6 +26,9 @@ FIGURES = [
     "app.py --no-ingest: time to ready",
     "peak RSS: benchmark process",
     "peak RSS: app.py",
+    "`citeqa --help`",
+    "cold `citeqa ask` (new process)",
+    "`python app.py --no-ingest` to its first /ask answer",
 ]
 
 
@@ -47,7 +50,7 @@ def test_quick_smoke_reports_every_figure(tmp_path):
         measured = next((v for name, v in rows.items() if name.startswith(figure)), None)
         assert measured is not None, f"missing {figure!r} in:\n{table}"
         assert measured and measured != "n/a", (figure, measured)
-    for key in ("ingest_ratio", "reingest_s", "app_ready_s"):
+    for key in ("ingest_ratio", "reingest_s", "app_ready_s", "cold_ask_s"):
         assert f"{speed.TARGETS[key][0]} {speed.TARGETS[key][1]:g}" in table  # targets are shown
     assert "pass" in table or "MISS" in table
 
@@ -58,7 +61,8 @@ def test_quick_smoke_reports_every_figure(tmp_path):
     assert {"p50_ms", "p95_ms", "mean_ms_by_part", "answerer_embed_share"} <= set(ask)
     assert data["app"]["app_ready_s"] is not None and data["app"]["app_peak_rss_mb"] is not None
     assert data["peak_rss_mb"] > 0
-    assert set(data["verdicts"]) == {"ingest_ratio", "reingest_s", "app_ready_s"}
+    assert set(data["verdicts"]) == {"ingest_ratio", "reingest_s", "app_ready_s", "cold_ask_s"}
+    assert {"help_s", "cold_ask_s", "app_first_answer_s"} <= set(data["cold"])
 
 
 def test_dispatch_usage():
