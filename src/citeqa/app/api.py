@@ -32,7 +32,7 @@ def register_api(engine, conversation: gr.State) -> None:
         return [{k: v for k, v in d.items() if k != "path"} for d in engine.documents()]
 
     def settings() -> dict:
-        """The effective settings of the running app (the API key masked) and the number of documents."""
+        """The effective settings of the running app and the number of documents: folders by their label, models by their name, no secrets."""
         return engine.effective()
 
     def api_chat(question, conversation):

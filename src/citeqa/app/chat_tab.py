@@ -80,13 +80,15 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         citation = find_citation(conversation, *parsed)
         if citation is None:
             return panel_placeholder("That citation belongs to a conversation that was cleared.")
+        # Only a file of the active corpus is read (Engine.cited_document); otherwise the quote as indexed.
         try:
-            docs = engine.documents()
+            record, text, why = engine.cited_document(str(citation.get("source", "")))
         except CiteqaError as e:
-            docs = []
+            record, text, why = None, None, "The document list is unavailable; showing the quote as indexed."
             log.warning("document list unavailable: %s", e)
         # A fresh marker each time: clicking the same [n] again re-renders and scrolls back to it.
-        return citation_panel(citation, docs).replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
+        panel = citation_panel(citation, record, text, why) if why else citation_panel(citation, record, text)
+        return panel.replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
 
     def refresh_examples():
         try:
