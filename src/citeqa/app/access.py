@@ -66,11 +66,11 @@ class AccessPolicy:
     def actor(self, role: dict | None, username: str | None) -> Actor:
         """The caller of one event: `role` is the session's state, `username` the --auth login (or None)."""
         if username is not None and username in self.operators:
-            return Actor(True, f"operator {username}")
+            return Actor(True, f"login {username}")
         role = role or {}
         # A signed-in session stays bound to the login it signed in under.
         if self._password is not None and role.get("operator") is True and role.get("user") == username:
-            return Actor(True, "operator (signed in)")
+            return Actor(True, "signed in with the operator password")
         return VISITOR
 
     def sign_in(self, password: str | None, username: str | None) -> dict:

@@ -44,11 +44,14 @@ def build_app(assistant, policy: AccessPolicy | None = None) -> gr.Blocks:
 
         def role_view(role, request: gr.Request):
             actor = policy.actor(role, request.username)
+            signed_in = actor.operator and policy.password_sign_in and not policy.operators & {request.username}
             return (*[gr.update(interactive=actor.operator) for _ in controls],
                     gr.update(visible=not actor.operator), gr.update(visible=not actor.operator),
-                    role_markdown(actor, policy))
+                    role_markdown(actor, policy),
+                    gr.update(visible=policy.password_sign_in and not actor.operator), gr.update(visible=bool(signed_in)))
 
-        role_outputs = [*controls, sources.lock_note, settings.lock_note, settings.role_line]
+        role_outputs = [*controls, sources.lock_note, settings.lock_note, settings.role_line,
+                        settings.sign_in_row, settings.sign_out]
         app.load(role_view, [role], role_outputs, api_visibility="private", queue=False)
         for event in settings.signed:
             event.then(role_view, [role], role_outputs, api_visibility="private", queue=False)

@@ -21,6 +21,8 @@ class SettingsTab:
     controls: list  # the operator's inputs: interactive for an operator only
     lock_note: gr.Markdown  # the one-line reason a visitor sees
     role_line: gr.Markdown  # who this session is
+    sign_in_row: gr.Row  # shown to a visitor when sign-in is on
+    sign_out: gr.Button  # shown to a signed-in operator
 
 
 def header_markdown(engine) -> str:
@@ -70,10 +72,10 @@ def build_settings_tab(app: gr.Blocks, engine, header: gr.Markdown, policy, role
 
     with gr.Tab("Settings", id="settings") as tab:
         role_line = gr.Markdown(elem_id="cq-role")
-        with gr.Row(visible=policy.password_sign_in, elem_id="cq-operator-row"):
+        with gr.Row(visible=policy.password_sign_in, equal_height=True, elem_id="cq-operator-row") as sign_in_row:
             password = gr.Textbox(label="Operator password", type="password", scale=3, elem_id="cq-operator-password")
             sign_in = gr.Button("Sign in as operator", scale=1, elem_id="cq-sign-in")
-            sign_out = gr.Button("Sign out", scale=1, size="sm", elem_id="cq-sign-out")
+        sign_out = gr.Button("Sign out", size="sm", visible=False, elem_id="cq-sign-out")
         sign_status = gr.Markdown(elem_id="cq-sign-status")
         backends = ["extractive", *sorted(CHAT_BACKENDS)]
         with gr.Row():
@@ -102,4 +104,5 @@ def build_settings_tab(app: gr.Blocks, engine, header: gr.Markdown, policy, role
         event.then(settings_view, [role], view_outputs, api_visibility="private", queue=False)
     app.load(settings_view, [role], view_outputs, api_visibility="private", queue=False)
     tab.select(settings_view, [role], view_outputs, api_visibility="private", queue=False)
-    return SettingsTab(applied, signed, [answerer_choice, k_choice, corpus_choice, apply], lock_note, role_line)
+    return SettingsTab(applied, signed, [answerer_choice, k_choice, corpus_choice, apply], lock_note, role_line,
+                       sign_in_row, sign_out)
