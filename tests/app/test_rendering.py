@@ -100,6 +100,11 @@ def test_upload_names_are_sanitised(name, expected):
     assert sanitize_upload_name(name, SUFFIXES) == expected
 
 
+def test_names_in_other_scripts_no_longer_collide():
+    names = ["отчёт.txt", "報告.txt", "تقرير.txt", "rapport.txt"]
+    assert len({sanitize_upload_name(n, SUFFIXES) for n in names}) == len(names)
+
+
 @pytest.mark.parametrize("name", ["..", "", "noext", "evil.exe", "../.txt", "archive.tar.gz"])
 def test_unusable_upload_names_are_refused(name):
     with pytest.raises(ValueError):
