@@ -84,10 +84,11 @@ class AccessPolicy:
             raise OperatorRequired("That is not the operator password.")
         return {"operator": True, "user": username}
 
-    def visitor_reason(self) -> str:
+    def visitor_reason(self, on_settings_tab: bool = False) -> str:
         """One line for a visitor, under the controls they cannot use."""
         if self._password is not None:
-            return "🔒 Operator only: sign in as operator (Settings tab) to change this. Visitors can ask and read."
+            where = "above" if on_settings_tab else "as operator (Settings tab)"
+            return f"🔒 Operator only: sign in {where} to change this. Visitors can ask and read."
         if self.operators:
             return "🔒 Operator only: log in as an operator account to change this. Visitors can ask and read."
         return ("🔒 Operator only: this app was started without an operator (--operator-password or --operator), "

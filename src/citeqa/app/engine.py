@@ -1,6 +1,7 @@
 """The Engine: the one Assistant every session uses, and the operations that change it (settings,
-corpus folder, uploads, remove, re-index). Swaps happen under a lock; a question already being answered
-finishes on the Assistant it started with."""
+corpus folder, uploads, remove, re-index), each an operator's (it takes the caller's Actor and refuses
+a visitor). Swaps happen under a lock; a question already being answered finishes on the Assistant it
+started with. Upload names are sanitised here too, and what the page may show of the settings."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def build_settings_tab(app: gr.Blocks, engine, header: gr.Markdown, policy, role
                 corpus_choice = gr.Dropdown(list(engine.corpora), label="Active corpus folder", interactive=False, elem_id="cq-corpus",
                                             info="One of the folders configured on the server (corpus_path, corpus_folders). Another folder is indexed into a collection of its own the first time it is chosen.")
                 apply = gr.Button("Apply", variant="primary", interactive=False, elem_id="cq-apply")
-                lock_note = gr.Markdown(policy.visitor_reason(), elem_classes=["cq-note"], elem_id="cq-settings-lock")
+                lock_note = gr.Markdown(policy.visitor_reason(on_settings_tab=True), elem_classes=["cq-note"], elem_id="cq-settings-lock")
                 status = gr.Textbox(label="Status", interactive=False, elem_id="cq-settings-status")
             with gr.Column():
                 effective = gr.JSON(label="Effective settings")
