@@ -49,3 +49,14 @@ def test_the_allowed_settings_load_and_are_checked(tmp_path):
         load_question_set(path)
     assert e.value.location() == f"{path}:4: settings.min_score is invalid (Input should be less than or equal to 1)"
     assert load_question_set(ROOT / "tests" / "regression" / "seeds.yaml").settings == {}  # the bundled set still loads
+
+
+def test_an_uploaded_set_may_not_name_a_corpus(tmp_path):
+    path = tmp_path / "set.yaml"
+    for folder in ("/etc", str(tmp_path / "missing")):
+        path.write_text(f"corpus: {folder}\n" + SET.replace("  {key}: {value}\n", "").format(), encoding="utf-8")
+        with pytest.raises(SetFileError) as e:
+            load_question_set(path, allow_corpus=False)
+        assert e.value.line == 1 and e.value.detail.startswith("corpus cannot be set by an uploaded question set")
+    path.write_text(f"corpus: {tmp_path}\n" + SET.replace("  {key}: {value}\n", "").format(), encoding="utf-8")
+    assert load_question_set(path).corpus == tmp_path.resolve()  # a set on disk still may

@@ -44,6 +44,10 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         return "", question, messages
 
     def answer(pending, conversation):
+        if not isinstance(pending, str) or not pending.strip():
+            # An empty question: nothing to answer, and no error bubble either.
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         conversation = conversation or new_conversation()
         echoed = list(conversation["messages"])
         if isinstance(pending, str) and pending.strip():
@@ -65,13 +69,17 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
 
     def export_file(markdown: str):
         if not markdown:
-            return gr.update(value=None, interactive=False)
+            return gr.update(value=None)
         path = Path(tempfile.mkdtemp(dir=export_dir)) / "citeqa-conversation.md"
         path.write_text(markdown, encoding="utf-8")
-        return gr.update(value=str(path), interactive=True)
+        return gr.update(value=str(path))
 
     def reset():
-        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None, interactive=False)
+        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None)
+
+    def download_empty(conversation):
+        if not (conversation or {}).get("turns"):
+            gr.Info("Nothing to download yet: ask a question first.")
 
     def show_citation(conversation, evt: gr.EventData):
         parsed = parse_cite_id(getattr(evt, "id", "") if evt is not None else "")
@@ -126,8 +134,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                     send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="cq-send")
                 with gr.Row():
                     clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="cq-new-chat")
-                    download = gr.DownloadButton("Download as Markdown", size="sm", interactive=False,
-                                                 elem_id="cq-download")
+                    download = gr.DownloadButton("Download as Markdown", size="sm", elem_id="cq-download")
                 examples = gr.Dataset(components=[box], samples=[], label="Examples", elem_id="cq-examples",
                                       samples_per_page=4)
                 with gr.Accordion("Export conversation (Markdown)", open=False):
@@ -169,6 +176,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
     reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download]
     clear.click(reset, None, reset_outputs, queue=False, api_visibility="private")
     chatbot.clear(reset, None, reset_outputs, queue=False, api_visibility="private")
+    download.click(download_empty, [conversation], None, queue=False, show_progress="hidden", api_visibility="private")
     panel.cite(show_citation, inputs=[conversation], outputs=[panel], queue=False, show_progress="hidden",
                api_visibility="private")
     app.load(refresh_examples, None, examples, api_visibility="private", queue=False)

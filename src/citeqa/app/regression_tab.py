@@ -34,7 +34,7 @@ def build_regression_tab(app: gr.Blocks, engine) -> None:
             return "✗ That question set is not one of tests/regression/*.yaml.", []
         path = uploaded if uploaded else sets[str(choice)]
         try:
-            return run_regression(engine.assistant, path, progress)
+            return run_regression(engine.assistant, path, progress, uploaded=bool(uploaded))
         except SetFileError as e:
             # The sentence `citeqa eval` prints, the file named by its label or name (not its server path).
             shown = Path(str(uploaded)).name if uploaded else str(choice)

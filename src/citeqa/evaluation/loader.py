@@ -21,7 +21,7 @@ from citeqa.settings import Settings
 _QUESTION_KEYS = {"id", "question", "history", "expect", "xfail"}
 _EXPECT_KEYS = {"contains", "any", "regex", "not_contains", "cites", "answerable"}
 _CITE_KEYS = {"source", "lines", "quote", "start", "end"}
-_TOP_KEYS = {"name", "settings", "thresholds", "questions"}
+_TOP_KEYS = {"name", "corpus", "settings", "thresholds", "questions"}
 # What a set may change: knobs of how an answer is found, none of which can reach outside the index
 # (a server URL, an API key, a folder, a model or an answerer stay the operator's: a set can be
 # uploaded by anyone on the chat's Regression tab).
@@ -99,7 +99,14 @@ class _Fields:
 
 
 class _Loader(_Fields):
-    """The parts of a set: settings, thresholds, and each question with its expectations."""
+    """The parts of a set: its corpus, settings, thresholds, and each question with its expectations."""
+
+    def corpus(self, value: Any) -> Path:
+        """The folder of documents the set is about, relative to the set file."""
+        folder = (self.path.parent / self.text(value, "corpus", "corpus")).resolve()
+        if not folder.is_dir():
+            raise self.error(f"corpus {value!r} is not a folder (it is read relative to the set file: {folder})", "corpus")
+        return folder
 
     def settings(self, value: Any) -> dict[str, Any]:
         if value is None:
@@ -254,8 +261,9 @@ class _Loader(_Fields):
         return Question(qid, text, history, expect, self.loc.line(*where), xfail)
 
 
-def load_question_set(path: str | Path) -> QuestionSet:
-    """Read and validate a question set; any problem is an InputError naming the file, line and question."""
+def load_question_set(path: str | Path, allow_corpus: bool = True) -> QuestionSet:
+    """Read and validate a question set; any problem is an InputError naming the file, line and question.
+    `allow_corpus=False` (a set someone uploaded) refuses a `corpus` before any folder is looked at."""
     path = Path(path)
     text = read_set_file(path)
     try:
@@ -281,6 +289,10 @@ def load_question_set(path: str | Path) -> QuestionSet:
     if "name" not in data:
         raise loader.error("the set has no name (name: ...)")
     name = loader.text(data["name"], "name", "name")
+    if "corpus" in data and not allow_corpus:
+        raise loader.error("corpus cannot be set by an uploaded question set (it runs against the live index; "
+                           "a set in tests/regression/ may declare one)", "corpus")
+    corpus = loader.corpus(data["corpus"]) if "corpus" in data else None
     settings = loader.settings(data.get("settings"))
     thresholds = loader.thresholds(data.get("thresholds"))
     raw = data.get("questions")
@@ -288,7 +300,7 @@ def load_question_set(path: str | Path) -> QuestionSet:
         raise loader.error(f"questions must be a non-empty list, got {kind_of(raw)}", "questions")
     seen: dict[str, int] = {}
     questions = tuple(loader.question(q, i, seen) for i, q in enumerate(raw))
-    return QuestionSet(name=name, path=path, questions=questions, settings=settings, thresholds=thresholds)
+    return QuestionSet(name=name, path=path, questions=questions, settings=settings, thresholds=thresholds, corpus=corpus)
 
 
 def load_set(path: str | Path, docs: str | Path | None = None) -> QuestionSet:

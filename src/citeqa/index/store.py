@@ -247,6 +247,11 @@ class Store:
             ).fetchall()
         return [_passage(*row) for row in rows]
 
+    def passage_ids(self) -> list[str]:
+        """Every passage id, in document order."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM passages ORDER BY source, seq")]
+
     def all_texts(self) -> tuple[list[str], list[str]]:
         with self._lock:
             rows = self._db.execute("SELECT id, text FROM passages ORDER BY source, seq").fetchall()
