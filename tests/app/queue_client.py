@@ -145,21 +145,21 @@ def make_workspace(work: Path) -> Path:
     return work
 
 
-def ingest_cli(work: Path, *paths: str, env: dict | None = None) -> None:
+def ingest_cli(work: Path, *paths: str, env: dict | None = None, cwd: Path | None = None) -> None:
     """`citeqa ingest PATHS` into the workspace's index, as an operator would at the shell."""
-    done = subprocess.run([sys.executable, "-m", "citeqa.cli", "ingest", *paths], cwd=work, env=env or app_env(work),
+    done = subprocess.run([sys.executable, "-m", "citeqa.cli", "ingest", *paths], cwd=cwd or work, env=env or app_env(work),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
 
 
 @contextmanager
-def serve(work: Path, *args: str, env: dict | None = None):
-    """`python app.py ARGS` on a free loopback port, run from `work`; yields (url, log path)."""
+def serve(work: Path, *args: str, env: dict | None = None, cwd: Path | None = None):
+    """`python app.py ARGS` on a free loopback port, run from `cwd` (default `work`); yields (url, log path)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log_path = work / f"app-{port}.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args], cwd=work,
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args], cwd=cwd or work,
                                 env=env or app_env(work), stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_app(proc, url, log_path)
@@ -186,11 +186,14 @@ def visitor_app(tmp_path_factory):
     """One app that visitors attack (nobody signs in on it, so tests can share it): corpus seeds/,
     `other/` configured as a second corpus folder, an operator password the visitors do not know, and
     secrets/vault.txt indexed from outside the corpus folder (by `citeqa ingest`, as an operator may).
-    Yields (url, workspace, log path)."""
+    It runs from work/run, so every folder is outside its working folder and the index holds absolute
+    sources: the page must still show none. Yields (url, workspace, log path)."""
     work = make_workspace(tmp_path_factory.mktemp("visitor-app"))
-    env = app_env(work, CITEQA_OPERATOR_PASSWORD=OPERATOR_PASSWORD, CITEQA_CORPUS_FOLDERS='["other"]')
-    ingest_cli(work, "secrets/vault.txt", env=env)
-    with serve(work, env=env) as (url, log_path):
+    (work / "run").mkdir()
+    env = app_env(work, CITEQA_OPERATOR_PASSWORD=OPERATOR_PASSWORD, CITEQA_CORPUS_PATH=str(work / "seeds"),
+                  CITEQA_CORPUS_FOLDERS=json.dumps([str(work / "other")]))
+    ingest_cli(work, str(work / "secrets" / "vault.txt"), env=env, cwd=work / "run")
+    with serve(work, env=env, cwd=work / "run") as (url, log_path):
         yield url, work, log_path
 
 

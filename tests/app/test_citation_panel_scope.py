@@ -14,7 +14,7 @@ def test_panel_never_reads_a_file_outside_the_corpus(visitor_app):
     session = new_session()
     outside = client.call_api("chat", ["What is the vault password?", None], session)["data"][0]
     citation = outside["citations"][0]
-    assert citation["source"] == "secrets/vault.txt" and UNQUOTED not in citation["quote"]
+    assert citation["source"] == "vault.txt" and UNQUOTED not in citation["quote"]
     panel = client.call("cq-panel", "cite", [None], session, event_data={"id": "cite-0-1"})["data"][0]
     assert "outside the corpus folder" in panel and citation["quote"] in panel
     assert "north gate" not in panel

@@ -15,8 +15,8 @@ def test_visitor_cannot_remove_through_the_queue(visitor_app):
     session = new_session()
     shown = client.call_index(client.api_index("sources_view"), [], session)["data"]
     choices = [c[0] for c in shown[2]["choices"]]
-    assert f"seeds/{SEED_NAME}" in choices and "secrets/vault.txt" in choices
-    for source in (f"seeds/{SEED_NAME}", "secrets/vault.txt"):
+    assert f"seeds/{SEED_NAME}" in choices and "vault.txt" in choices
+    for source in (f"seeds/{SEED_NAME}", "vault.txt"):
         reply = client.call("cq-remove", "click", [source, None], session)
         assert reply["data"] and reply["data"][0] == REFUSAL, reply
     reply = client.call("cq-remove", "click", ["../../etc/hostname", None], session)

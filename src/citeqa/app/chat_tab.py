@@ -59,6 +59,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                 yield gr.skip(), echoed + [{"role": "assistant", "content": paragraphs(value) + " ▌"}], gr.skip(), gr.skip(), gr.skip()
             else:
                 result, error = value
+                result = engine.public_result(result)  # sources as the page shows them: no server paths
         # The extractive answer is computed whole in milliseconds; it is revealed in a few steps instead.
         for piece in [] if streamed else stream_pieces(result):
             yield gr.skip(), echoed + [{"role": "assistant", "content": piece}], gr.skip(), gr.skip(), gr.skip()

@@ -147,7 +147,36 @@ class Engine:
         return self._assistant
 
     def documents(self) -> list[dict]:
-        return self._assistant.documents()
+        """The indexed documents as the page shows them: sources by `shown_source`."""
+        return [{**d, "source": self.shown_source(d["source"])} for d in self._assistant.documents()]
+
+    def shown_source(self, source: str) -> str:
+        """A document's name for the page: as indexed when it is relative (to the working folder); an
+        absolute one (a corpus folder outside the working folder) as `<folder label>/<path in it>`, or
+        by its file name, so no absolute server path reaches a visitor."""
+        if not PurePosixPath(source).is_absolute():
+            return source
+        for label, folder in self.corpora.items():
+            try:
+                return f"{label}/{Path(source).relative_to(folder).as_posix()}"
+            except ValueError:
+                continue
+        return PurePosixPath(source).name
+
+    def public_result(self, result: dict | None) -> dict | None:
+        """An answer (`citeqa ask --json` object) with its citations' and passages' sources as shown."""
+        if not result:
+            return result
+        out = dict(result)
+        for key in ("citations", "passages"):
+            if isinstance(result.get(key), list):
+                out[key] = [{**c, "source": self.shown_source(str(c.get("source", "")))} if isinstance(c, dict) else c
+                            for c in result[key]]
+        return out
+
+    def _indexed(self, shown: str) -> dict | None:
+        """The index's record of the document the page calls `shown`."""
+        return next((d for d in self._assistant.documents() if self.shown_source(d["source"]) == shown), None)
 
     # -- what the page shows --------------------------------------------------------------------------
     def active_corpus(self) -> Path:
@@ -182,9 +211,10 @@ class Engine:
     def cited_document(self, source: str) -> tuple[dict | None, str | None, str]:
         """The record and text of an indexed document of the active corpus, for the citation panel:
         (record, text, why-not). The file is read only when it lies inside the active corpus folder."""
-        record = next((d for d in self.documents() if d.get("source") == source), None)
+        record = self._indexed(source)
         if record is None:
             return None, None, "The cited document is not in the current corpus; showing the quote as indexed."
+        record = {**record, "source": source}
         path = Path(str(record.get("path") or ""))
         if not record.get("path") or not inside(self.active_corpus(), path):
             return record, None, "The document's file is outside the corpus folder; showing the quote as indexed."
@@ -299,13 +329,14 @@ class Engine:
         raise ValueError(f"{name!r}: too many files of that name in the corpus folder.")
 
     def remove(self, source: str, *, actor) -> str:
+        """Take a document (`source` as the page shows it) out of the index."""
         actor.require("remove documents")
         with self.lock:
             assistant = self._assistant
-            record = next((d for d in assistant.documents() if d["source"] == source), None)
+            record = self._indexed(source)
             if record is None:
                 raise InputError(f"{source} is not in the index.")
-            assistant.store.remove_document(source)
+            assistant.store.remove_document(record["source"])
             corpus = Path(assistant.settings.corpus_path)
             path = Path(record["path"])
             moved = ""
