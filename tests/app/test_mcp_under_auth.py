@@ -2,6 +2,7 @@
 without the login): /gradio_api/mcp/ answers no tool list to anyone, while the page's routes still
 require the login."""
 
+import importlib.util
 import json
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
@@ -39,3 +40,5 @@ def test_no_mcp_tool_list_under_auth(auth_app):
         except HTTPError as e:
             assert e.code == 401
     assert "MCP server" not in log_path.read_text()
+    if importlib.util.find_spec("mcp") is not None:  # installed: it would have been served without --auth
+        assert "MCP: off under --auth" in log_path.read_text()

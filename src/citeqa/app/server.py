@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         who = "none (visitors ask and read; pass --operator-password to manage documents and settings from the page)"
     print(f"Operator: {who}", flush=True)
+    if auth is not None and mcp_available():
+        print("MCP: off under --auth (MCP clients cannot log in)", flush=True)
     print(f"Serving on http://{host}:{args.port} (ready in {time.perf_counter() - started:.1f} s)", flush=True)
     try:
         app.block_thread()
