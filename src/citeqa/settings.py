@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
 
     corpus_path: Path = Field(Path("seeds"), description="folder ingested when no path is given")
+    corpus_folders: list[Path] = Field(default_factory=list, description="the chat app: folders an operator may make the active corpus (corpus_path is always one)")
     index_path: Path = Field(Path("index"), description="local index folder (Chroma files, keyword index, passage table)")
     chroma_url: str | None = Field(None, description="Chroma server, e.g. http://127.0.0.1:8000; unset = embedded Chroma under index_path")
     collection: str = Field("citeqa", min_length=3, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")
@@ -66,6 +67,8 @@ class Settings(BaseSettings):
                 value = "***" if value.get_secret_value() else None
             elif isinstance(value, Path):
                 value = str(value)
+            elif isinstance(value, list):
+                value = [str(v) for v in value]
             out[name] = value
         return out
 

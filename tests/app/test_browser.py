@@ -27,6 +27,7 @@ EVIL_DOC = (
     f"The harbour pilot programme began in Rotterdam in 2019. {EVIL} <script>window.__xss=2</script>\n\n"
     "It was run by the port authority with three tugboats.\n"
 )
+OPERATOR_PASSWORD = "browser-operator-pw"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -47,7 +48,7 @@ def app_url(tmp_path_factory):
     url = f"http://127.0.0.1:{port}/"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
     env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
-               CITEQA_CONFIG=str(work / "absent.toml"))
+               CITEQA_CONFIG=str(work / "absent.toml"), CITEQA_OPERATOR_PASSWORD=OPERATOR_PASSWORD)
     log_path = work / "app.log"
     started = time.time()
     with open(log_path, "w") as log:
@@ -144,7 +145,22 @@ def test_uploaded_markup_shows_as_text_and_never_runs(page, app_url, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     doc = tmp_path / "harbour notes.md"
     doc.write_text(EVIL_DOC, encoding="utf-8")
+    # A visitor sees the operator's controls disabled, with the reason.
     page.get_by_role("tab", name="Sources").click()
+    page.get_by_text("Operator only: sign in as operator").first.wait_for()
+    assert page.locator("#cq-reindex").is_disabled() and page.locator("#cq-remove").is_disabled()
+    assert page.locator("#cq-upload input[type=file]").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "sources-visitor.png"))
+    page.get_by_role("tab", name="Settings").click()
+    assert page.locator("#cq-apply").is_disabled()
+    page.fill("#cq-operator-password input", OPERATOR_PASSWORD)
+    page.click("#cq-sign-in")
+    page.get_by_text("Role: operator").wait_for(timeout=15_000)
+    assert page.locator("#cq-apply").is_enabled()
+    page.screenshot(path=str(ARTIFACTS / "settings-operator.png"))
+    page.get_by_role("tab", name="Sources").click()
+    page.locator("#cq-reindex").wait_for()
+    assert page.locator("#cq-reindex").is_enabled()
     page.set_input_files("#cq-upload input[type=file]", str(doc))
     page.wait_for_function("() => document.querySelector('#cq-sources-status textarea').value.includes('harbour')",
                            timeout=30_000)

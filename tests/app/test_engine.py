@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from citeqa.errors import InputError
+from citeqa.app.access import OPERATOR
 from citeqa.app.engine import Engine
 from citeqa.app.regression import run_regression
 from citeqa.app.engine import MAX_UPLOAD_BYTES
@@ -42,43 +43,51 @@ def test_upload_sanitises_limits_and_indexes(engine, tmp_path):
     binary.write_bytes("caf\xe9".encode("latin-1"))
     exe = up / "tool.exe"
     exe.write_bytes(b"MZ")
-    message = engine.upload([str(good), str(traversal), str(big), str(binary), str(exe)])
+    message = engine.upload([str(good), str(traversal), str(big), str(binary), str(exe)], actor=OPERATOR)
     corpus = Path(engine.assistant.settings.corpus_path)
     assert "✓ Harbour notes.md added" in message
     assert "the limit is 5 MB" in message and ".exe is not a supported format" in message and "not UTF-8" in message
-    assert sorted(p.name for p in corpus.iterdir()) == ["Harbour notes.md", "_2f.._2fescape.txt", "seed.txt"]
-    assert _sources(engine) == ["Harbour notes.md", "_2f.._2fescape.txt", "seed.txt"]
+    assert sorted(p.name for p in corpus.iterdir()) == ["Harbour notes.md", "_2f._2fescape.txt", "seed.txt"]
+    assert _sources(engine) == ["Harbour notes.md", "_2f._2fescape.txt", "seed.txt"]
     result = engine.assistant.ask("Where did the harbour pilot programme begin?")
     assert "Rotterdam" in result["answer"] and result["citations"][0]["source"].endswith("Harbour notes.md")
 
-    removed = engine.remove(next(d["source"] for d in engine.documents() if d["source"].endswith("Harbour notes.md")))
-    assert "moved to" in removed and not (corpus / "Harbour notes.md").exists()
-    assert "Re-indexed" in engine.reindex()
+    removed = engine.remove(next(d["source"] for d in engine.documents() if d["source"].endswith("Harbour notes.md")), actor=OPERATOR)
+    assert "moved to <index>/removed/" in removed and not (corpus / "Harbour notes.md").exists()
+    assert "Re-indexed corpus" in engine.reindex(actor=OPERATOR)
     assert "Harbour notes.md" not in _sources(engine)  # re-indexing does not bring it back
     with pytest.raises(InputError):
-        engine.remove("nope.txt")
+        engine.remove("nope.txt", actor=OPERATOR)
 
 
-def test_settings_and_corpus_change_without_restart(engine, tmp_path):
-    before = engine.assistant
-    message = engine.apply("extractive", 3, str(before.settings.corpus_path))
+def test_settings_and_corpus_change_without_restart(tmp_path, make_settings):
+    from citeqa.chat import Assistant
+
+    corpus, other, missing = tmp_path / "corpus", tmp_path / "other", tmp_path / "missing"
+    corpus.mkdir()
+    other.mkdir()
+    (corpus / "seed.txt").write_bytes((ROOT / "seeds" / "000_b943be75029e422a.txt").read_bytes())
+    (other / "fruit.md").write_text("# Fruit\n\nThe orchard grows forty kinds of apples.\n", encoding="utf-8")
+    before = Assistant(make_settings(corpus_path=corpus, corpus_folders=[other, missing]))
+    before.ingest(progress=False)
+    engine = Engine(before)
+    assert list(engine.corpora) == ["corpus", "other", "missing"]  # labels: no server paths on the page
+    message = engine.apply("extractive", 3, "corpus", actor=OPERATOR)
     assert "k = 3" in message and engine.assistant.settings.k == 3
     assert engine.assistant.store is before.store  # same index: nothing re-read
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "fruit.md").write_text("# Fruit\n\nThe orchard grows forty kinds of apples.\n", encoding="utf-8")
-    message = engine.apply("extractive", 3, str(other))
-    assert "Indexed" in message and _sources(engine) == ["fruit.md"]
+    message = engine.apply("extractive", 3, "other", actor=OPERATOR)
+    assert "Indexed other" in message and _sources(engine) == ["fruit.md"]
     assert "apples" in engine.assistant.ask("How many kinds of apples does the orchard grow?")["answer"]
     assert engine.effective()["documents"] == 1 and engine.effective()["collection"] != "citeqa"
+    assert engine.effective()["corpus_path"] == "other" and str(tmp_path) not in str(engine.effective())
     # Back to the first corpus: its own collection, untouched.
-    engine.apply("extractive", 5, str(before.settings.corpus_path))
+    engine.apply("extractive", 5, "corpus", actor=OPERATOR)
     assert _sources(engine) == ["seed.txt"]
-    for bad in (("extractive", 5, str(tmp_path / "missing")), ("openai", 5, str(other))):
+    for bad in (("extractive", 5, "missing"), ("extractive", 5, str(other)), ("extractive", 5, "/etc"), ("openai", 5, "other")):
         current = engine.assistant
         with pytest.raises(Exception) as e:
-            engine.apply(*bad)
-        assert "does not exist" in str(e.value) or "llm_model" in str(e.value) or "citeqa[llm]" in str(e.value)
+            engine.apply(*bad, actor=OPERATOR)
+        assert any(words in str(e.value) for words in ("does not exist", "is not one of the corpus folders", "llm_model", "citeqa[llm]"))
         assert engine.assistant is current  # a failed change leaves the running settings alone
 
 
@@ -98,3 +107,23 @@ def test_regression_runner_reports_pass_and_fail(engine, tmp_path):
     assert "answer lacks 'Paris'" in rows[0][4]
     with pytest.raises(InputError):
         run_regression(engine.assistant, tmp_path / "absent.yaml")
+
+
+def test_cited_document_reads_only_files_inside_the_active_corpus(engine, tmp_path):
+    """The citation panel's reader: a document of the corpus is read; one indexed from outside it, or
+    reached through a symlink that leaves it, is not (the panel then shows the quote as indexed)."""
+    corpus = Path(engine.assistant.settings.corpus_path)
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "vault.txt").write_text("# Vault\n\nThe vault password is hunter2-zebra-42.\n", encoding="utf-8")
+    engine.assistant.ingest([secrets / "vault.txt"], progress=False)
+    by_name = {Path(d["source"]).name: d["source"] for d in engine.documents()}
+    record, text, why = engine.cited_document(by_name["seed.txt"])
+    assert record and "Thailand" in text and why == ""
+    record, text, why = engine.cited_document(by_name["vault.txt"])
+    assert record and text is None and "outside the corpus folder" in why
+    assert engine.cited_document("../secrets/vault.txt") == (None, None, engine.cited_document("nope.txt")[2])
+    (corpus / "link.txt").symlink_to(secrets / "vault.txt")
+    engine.reindex(actor=OPERATOR)  # the corpus now holds a symlink out of it
+    readable = [d["source"] for d in engine.documents() if engine.cited_document(d["source"])[1] is not None]
+    assert [Path(s).name for s in readable] == ["seed.txt"]

@@ -44,21 +44,20 @@ def test_panel_reads_the_file_and_marks_unsupported_and_moved_quotes(tmp_path):
     path.write_bytes(f"{EVIL}\nCity Hanoi.\n".encode())
     text = path.read_bytes().decode()
     start = text.index("Hanoi")
-    docs = [{"source": "docs/a.txt", "path": str(path), "title": EVIL}]
+    record = {"source": "docs/a.txt", "path": str(path), "title": EVIL}
     c = _cite(start=start, end=start + 5, title=EVIL)
-    panel = citation_panel(c, docs)
+    panel = citation_panel(c, record, path.read_bytes().decode())
     assert "<img" not in panel and "<script" not in panel and html.escape(EVIL) in panel
     assert ">Hanoi</mark>" in panel and "docs/a.txt" in panel and "line 2" in panel
     assert "Not supported" not in panel
-    assert "Not supported" in citation_panel(_cite(start=start, end=start + 5, supported=False), docs)
+    assert "Not supported" in citation_panel(_cite(start=start, end=start + 5, supported=False), record, text)
     # The file changed: the quote is found at its new place, or the panel says it is gone.
-    path.write_text("New first line.\n" + text, encoding="utf-8")
-    assert locate_span(path.read_text(), c) == (start + 16, start + 21)
-    assert "found at a new place" in citation_panel(c, docs)
-    path.write_text("Nothing here.", encoding="utf-8")
-    assert "no longer in it" in citation_panel(c, docs)
-    path.unlink()
-    assert "can no longer be read" in citation_panel(c, docs)
+    assert locate_span("New first line.\n" + text, c) == (start + 16, start + 21)
+    assert "found at a new place" in citation_panel(c, record, "New first line.\n" + text)
+    assert "no longer in it" in citation_panel(c, record, "Nothing here.")
+    gone = citation_panel(c, record, None)
+    assert "can no longer be read" in gone and ">Hanoi</mark>" in gone  # the quote as indexed
+    assert "outside the corpus" in citation_panel(c, record, None, "The file is outside the corpus folder.")
 
 
 def test_cite_ids_round_trip_and_reject_junk():
@@ -88,9 +87,22 @@ def test_answer_markers_become_links_only_for_real_citations():
     (".hidden.md", "hidden.md"),
     ("a<b>|c*.md", "a_b_c_.md"),
     ("x" * 300 + ".txt", "x" * 116 + ".txt"),
+    ("a..b.md", "a.b.md"),
+    ("Übersicht Straße.md", "Übersicht Straße.md"),
+    ("ﬁnal report.txt", "final report.txt"),  # NFKC: the ligature is two letters
+    ("東京の報告.txt", "東京の報告.txt"),
+    ("हिन्दी.md", "हिन्दी.md"),
+    ("evil\u202etxt.md", "evil_txt.md"),  # a right-to-left override is not kept
+    ("line\nbreak\x00.md", "line_break_.md"),
+    ("é" * 200 + ".txt", "é" * 98 + ".txt"),  # at most 200 bytes of UTF-8
 ])
 def test_upload_names_are_sanitised(name, expected):
     assert sanitize_upload_name(name, SUFFIXES) == expected
+
+
+def test_names_in_other_scripts_no_longer_collide():
+    names = ["отчёт.txt", "報告.txt", "تقرير.txt", "rapport.txt"]
+    assert len({sanitize_upload_name(n, SUFFIXES) for n in names}) == len(names)
 
 
 @pytest.mark.parametrize("name", ["..", "", "noext", "evil.exe", "../.txt", "archive.tar.gz"])

@@ -328,7 +328,7 @@ def test_bad_field_in_block_style_points_at_its_own_line(tmp_path):
         ("name: demo\nsetings: {k: 3}\nquestions: [{id: a, question: b, expect: {contains: [c]}}]\n",
          ["unknown field 'setings'", "line 2"]),
         ("name: demo\nsettings: {kk: 3}\nquestions: [{id: a, question: b, expect: {contains: [c]}}]\n",
-         ["unknown setting 'kk'", "line 2"]),
+         ["settings.kk is not a setting (allowed: k, min_score)", "line 2"]),
         ("name: demo\nsettings: {k: 0}\nquestions: [{id: a, question: b, expect: {contains: [c]}}]\n",
          ["settings.k is invalid", "line 2"]),
         ("name: demo\nquestions:\n  - {id: a, question: b, expect: {contains: [c]}}\n"

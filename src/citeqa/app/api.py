@@ -19,7 +19,7 @@ def register_api(engine, conversation: gr.State) -> None:
     def ask(question: str, history: list[str] | str | None = None) -> dict:
         """Answer a question about the indexed documents, every claim cited. `history`: the earlier questions of the conversation, oldest first (a list of strings or a JSON array). Returns the `citeqa ask --json` object."""
         try:
-            return engine.assistant.ask(question, history=parse_history(history))
+            return engine.public_result(engine.assistant.ask(question, history=parse_history(history)))
         except CiteqaError as e:
             raise gr.Error(str(e), print_exception=False) from None
         except Exception:
@@ -32,11 +32,12 @@ def register_api(engine, conversation: gr.State) -> None:
         return [{k: v for k, v in d.items() if k != "path"} for d in engine.documents()]
 
     def settings() -> dict:
-        """The effective settings of the running app (the API key masked) and the number of documents."""
+        """The effective settings of the running app and the number of documents: folders by their label, models by their name, no secrets."""
         return engine.effective()
 
     def api_chat(question, conversation):
         result, error = ask_once(engine.assistant, question, conversation or new_conversation())
+        result = engine.public_result(result)
         if result is None:
             raise gr.Error(error, print_exception=False)
         return result, record_turn(conversation, question, result, None)

@@ -60,6 +60,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                 yield gr.skip(), echoed + [{"role": "assistant", "content": paragraphs(value) + " ▌"}], gr.skip(), gr.skip(), gr.skip()
             else:
                 result, error = value
+                result = engine.public_result(result)  # sources as the page shows them: no server paths
         # The extractive answer is computed whole in milliseconds; it is revealed in a few steps instead.
         for piece in [] if streamed else stream_pieces(result):
             yield gr.skip(), echoed + [{"role": "assistant", "content": piece}], gr.skip(), gr.skip(), gr.skip()
@@ -89,13 +90,15 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         citation = find_citation(conversation, *parsed)
         if citation is None:
             return panel_placeholder("That citation belongs to a conversation that was cleared.")
+        # Only a file of the active corpus is read (Engine.cited_document); otherwise the quote as indexed.
         try:
-            docs = engine.documents()
+            record, text, why = engine.cited_document(str(citation.get("source", "")))
         except CiteqaError as e:
-            docs = []
+            record, text, why = None, None, "The document list is unavailable; showing the quote as indexed."
             log.warning("document list unavailable: %s", e)
         # A fresh marker each time: clicking the same [n] again re-renders and scrolls back to it.
-        return citation_panel(citation, docs).replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
+        panel = citation_panel(citation, record, text, why) if why else citation_panel(citation, record, text)
+        return panel.replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
 
     def refresh_examples():
         try:

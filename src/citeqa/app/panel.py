@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 CITE_PREFIX = "cite-"
 
@@ -39,14 +38,6 @@ def find_citation(conversation: dict | None, turn: int, n: int) -> dict | None:
 # -- the document panel ------------------------------------------------------------------------------
 def line_span(a: int, b: int) -> str:
     return f"line {a}" if a == b else f"lines {a}–{b}"
-
-
-def read_document_text(path: str | Path) -> str | None:
-    """The document as the indexer read it: UTF-8 bytes decoded without newline translation."""
-    try:
-        return Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def locate_span(text: str | None, citation: dict) -> tuple[int, int] | None:
@@ -101,14 +92,15 @@ def panel_placeholder(message: str = "") -> str:
     return f'<div class="cq-panel cq-empty"><p>{html.escape(message)}</p></div>'
 
 
-def citation_panel(citation: dict, documents: list[dict]) -> str:
-    """The side panel for one citation: file name, title, line range, the document with the span marked."""
+def citation_panel(citation: dict, record: dict | None, text: str | None,
+                   unreadable: str = "The document file can no longer be read; showing the quote as indexed.") -> str:
+    """The side panel for one citation: file name, title, line range, the document with the span marked.
+    `record` and `text` are the indexed document and its file's text (None when it may not or cannot be
+    read: Engine.cited_document decides, and says why in `unreadable`)."""
     source = str(citation.get("source", ""))
-    record = next((d for d in documents if d.get("source") == source), None)
     title = str(citation.get("title") or (record or {}).get("title") or source)
     n = int(citation.get("n", 0))
     ls, le = int(citation.get("line_start", 0)), int(citation.get("line_end", 0))
-    text = read_document_text(record["path"]) if record and record.get("path") else None
     span = locate_span(text, citation)
     notes = []
     if not citation.get("supported", True):
@@ -117,7 +109,7 @@ def citation_panel(citation: dict, documents: list[dict]) -> str:
             "that cites it; check it before relying on the answer.</div>"
         )
     if text is None:
-        notes.append('<div class="cq-warn">The document file can no longer be read; showing the quote as indexed.</div>')
+        notes.append(f'<div class="cq-warn">{html.escape(unreadable)}</div>')
         body = document_html(str(citation.get("quote", "")), (0, len(str(citation.get("quote", "")))))
     else:
         if span is None:

@@ -21,8 +21,10 @@ def question_set_files() -> list[Path]:
     return out
 
 
-def run_regression(assistant, path: str | Path, progress=None) -> tuple[str, list[list]]:
-    qset = load_question_set(path)
+def run_regression(assistant, path: str | Path, progress=None, uploaded: bool = False) -> tuple[str, list[list]]:
+    """Run a set and tabulate it. An `uploaded` set may not declare a corpus: a visitor must not make
+    the server read (or probe) a folder of their choosing."""
+    qset = load_question_set(path, allow_corpus=not uploaded)
     runner = assistant_for_set(assistant, qset)
     rows, passed, failed, known = [], 0, 0, 0
     total = len(qset.questions)

@@ -1,39 +1,54 @@
 """The Regression tab: run a bundled or uploaded question set against the running settings."""
 
+import logging
 from pathlib import Path
 
 import gradio as gr
 
 from citeqa.app.regression import PROJECT_ROOT, question_set_files, run_regression
 from citeqa.errors import CiteqaError
+from citeqa.evaluation.questions import SetFileError
+
+log = logging.getLogger("citeqa.app")
 
 
-def regression_choices() -> list[tuple[str, str]]:
-    out = []
+def regression_sets() -> dict[str, Path]:
+    """The bundled question sets by label (a path relative to the working or project folder): the page
+    shows and sends only the label, never a server path."""
+    out: dict[str, Path] = {}
     for p in question_set_files():
         try:
             label = p.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
-            label = f"tests/regression/{p.name}" if p.parent.resolve() == (PROJECT_ROOT / "tests" / "regression").resolve() else str(p)
-        out.append((label, str(p)))
+            label = f"tests/regression/{p.name}" if p.parent.resolve() == (PROJECT_ROOT / "tests" / "regression").resolve() else p.name
+        out.setdefault(label, p)
     return out
 
 
 def build_regression_tab(app: gr.Blocks, engine) -> None:
     def do_regression(choice, uploaded, progress=gr.Progress()):
-        path = uploaded if uploaded else choice
-        if not path:
+        if not uploaded and not choice:
             return "Choose a question set (or upload one).", []
-        if not uploaded and str(choice) not in {str(p) for p in question_set_files()}:
+        sets = regression_sets()
+        if not uploaded and str(choice) not in sets:
             return "✗ That question set is not one of tests/regression/*.yaml.", []
+        path = uploaded if uploaded else sets[str(choice)]
         try:
-            return run_regression(engine.assistant, path, progress)
+            return run_regression(engine.assistant, path, progress, uploaded=bool(uploaded))
+        except SetFileError as e:
+            # The sentence `citeqa eval` prints, the file named by its label or name (not its server path).
+            shown = Path(str(uploaded)).name if uploaded else str(choice)
+            where = f"{shown}:{e.line}" if e.line else shown
+            return f"✗ {where}: {e.detail.rstrip('.')}", []
         except CiteqaError as e:
             return f"✗ {e}", []
+        except Exception:
+            log.exception("the question set run failed")
+            return "✗ The question set could not be run; the details are in the server log.", []
 
     def set_choices():
-        choices = regression_choices()
-        return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
+        choices = list(regression_sets())
+        return gr.Dropdown(choices=choices, value=choices[0] if choices else None)
 
     with gr.Tab("Regression", id="regression"):
         gr.Markdown("Run a question set (the format is in the README, *Question sets*) against the current settings and index.")

@@ -1,6 +1,10 @@
-"""Serving the chat: `python app.py [--host 127.0.0.1] [--port 7860] [--no-ingest] [--auth user:pass]`.
+"""Serving the chat: `python app.py [--host 127.0.0.1] [--port 7860] [--no-ingest] [--auth user:pass]...
+[--operator-password PASS] [--operator USER]... [--corpus-folder DIR]...`.
 
 Bound to anything but loopback it refuses to start without a login. Nothing is fetched at start.
+Visitors ask and read; an operator (a session signed in with the operator password, or an --auth login
+named by --operator) changes what is indexed and how. Under --auth there is no MCP server: MCP clients
+cannot log in, and the tool list would be readable without the login.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
 
 import citeqa  # noqa: F401  (sets the offline environment before gradio or a model library imports)
 from citeqa.app.engine import MAX_UPLOAD_BYTES
@@ -59,8 +64,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --auth)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--no-ingest", action="store_true", help="serve the index as it is; do not ingest the corpus folder first")
-    p.add_argument("--auth", metavar="USER:PASS", help="require this login (or set CITEQA_AUTH=user:pass)")
+    p.add_argument("--auth", metavar="USER:PASS", action="append",
+                   help="require a login (repeat for more accounts; or set CITEQA_AUTH=user:pass)")
+    p.add_argument("--operator-password", metavar="PASS",
+                   help="let a browser session sign in as operator with this password (8+ characters; "
+                        "better: set CITEQA_OPERATOR_PASSWORD, which `ps` does not show)")
+    p.add_argument("--operator", metavar="USER", action="append", default=[],
+                   help="under --auth: this login is an operator (repeatable; or CITEQA_OPERATORS=alice,bob)")
+    p.add_argument("--corpus-folder", metavar="DIR", action="append", default=[], type=Path,
+                   help="a folder an operator may make the active corpus, besides corpus_path (repeatable; "
+                        "or corpus_folders in citeqa.toml)")
     return p
+
+
+def access_policy(args, auth: list[tuple[str, str]] | None):
+    """Who is an operator, from the flags and CITEQA_OPERATOR_PASSWORD / CITEQA_OPERATORS."""
+    from citeqa.app.access import AccessPolicy
+
+    password = args.operator_password or os.environ.get("CITEQA_OPERATOR_PASSWORD") or None
+    operators = [*args.operator, *[u.strip() for u in os.environ.get("CITEQA_OPERATORS", "").split(",") if u.strip()]]
+    users = {user for user, _ in auth or []}
+    unknown = [u for u in operators if u not in users]
+    if unknown:
+        raise InputError(f"--operator {unknown[0]} is not a login: name a user given with --auth.")
+    try:
+        return AccessPolicy(password, operators)
+    except CiteqaError as e:
+        raise InputError(str(e)) from None
 
 
 def warm(assistant) -> None:
@@ -83,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
     try:
-        auth = parse_auth(args.auth or os.environ.get("CITEQA_AUTH"))
+        logins = args.auth or ([os.environ["CITEQA_AUTH"]] if os.environ.get("CITEQA_AUTH") else [])
+        auth = [parse_auth(value) for value in logins] or None
+        policy = access_policy(args, auth)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -113,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped: {error}", file=sys.stderr)
             print(f"ingest: {report.summary()}", flush=True)
         assistant.store.passage_count()  # an index folder that cannot be opened fails here, before serving
-        app = build_app(assistant)
+        from citeqa.app.engine import Engine
+
+        engine = Engine(assistant, corpus_folders=args.corpus_folder)
+        app = build_app(engine, policy)
     except CiteqaError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_ERROR
@@ -136,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             inbrowser=False,
             prevent_thread_lock=True,
             ssr_mode=False,
-            mcp_server=mcp_available(),
+            mcp_server=mcp_available() and auth is None,  # MCP clients cannot log in: no MCP under --auth
             pwa=False,
             css=CSS,
             max_file_size=MAX_UPLOAD_BYTES,
@@ -150,6 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     # The page is up now; the embedding model loads in the background (the first question waits for it).
     threading.Thread(target=_warm_quietly, args=(app.citeqa_engine.assistant,), name="citeqa-warm", daemon=True).start()
     host = f"[{args.host}]" if ":" in args.host else args.host
+    if policy.password_sign_in:
+        who = "sign in with the operator password on the Settings tab"
+    elif policy.operators:
+        who = f"the logins {', '.join(sorted(policy.operators))}"
+    else:
+        who = "none (visitors ask and read; pass --operator-password to manage documents and settings from the page)"
+    print(f"Operator: {who}", flush=True)
+    if auth is not None and mcp_available():
+        print("MCP: off under --auth (MCP clients cannot log in)", flush=True)
     print(f"Serving on http://{host}:{args.port} (ready in {time.perf_counter() - started:.1f} s)", flush=True)
     try:
         app.block_thread()

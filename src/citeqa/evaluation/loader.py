@@ -22,6 +22,10 @@ _QUESTION_KEYS = {"id", "question", "history", "expect", "xfail"}
 _EXPECT_KEYS = {"contains", "any", "regex", "not_contains", "cites", "answerable"}
 _CITE_KEYS = {"source", "lines", "quote", "start", "end"}
 _TOP_KEYS = {"name", "corpus", "settings", "thresholds", "questions"}
+# What a set may change: knobs of how an answer is found, none of which can reach outside the index
+# (a server URL, an API key, a folder, a model or an answerer stay the operator's: a set can be
+# uploaded by anyone on the chat's Regression tab).
+SET_SETTINGS = ("k", "min_score")
 
 
 class _Locator:
@@ -112,16 +116,17 @@ class _Loader(_Fields):
         fields = Settings.model_fields
         out = {}
         for key, raw in value.items():
-            if key not in fields:
-                raise self.error(
-                    f"settings has unknown setting {key!r} (known: {', '.join(fields)})", "settings", str(key)
-                )
-            info = fields[key]
+            name = str(key)
+            if name not in SET_SETTINGS:
+                problem = "cannot be set by a question set" if name in fields else "is not a setting"
+                raise self.error(f"settings.{name} {problem} (allowed: {', '.join(SET_SETTINGS)})", "settings", name)
+            info = fields[name]
             try:
-                out[key] = TypeAdapter(Annotated[info.annotation, *info.metadata]).validate_python(raw)
+                kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+                out[name] = TypeAdapter(kind).validate_python(raw)
             except ValidationError as e:
                 msg = "; ".join(err["msg"] for err in e.errors())
-                raise self.error(f"settings.{key} is invalid ({msg})", "settings", key) from None
+                raise self.error(f"settings.{name} is invalid ({msg})", "settings", name) from None
         return out
 
     def thresholds(self, value: Any) -> dict[str, float]:
@@ -256,8 +261,9 @@ class _Loader(_Fields):
         return Question(qid, text, history, expect, self.loc.line(*where), xfail)
 
 
-def load_question_set(path: str | Path) -> QuestionSet:
-    """Read and validate a question set; any problem is an InputError naming the file, line and question."""
+def load_question_set(path: str | Path, allow_corpus: bool = True) -> QuestionSet:
+    """Read and validate a question set; any problem is an InputError naming the file, line and question.
+    `allow_corpus=False` (a set someone uploaded) refuses a `corpus` before any folder is looked at."""
     path = Path(path)
     text = read_set_file(path)
     try:
@@ -283,6 +289,9 @@ def load_question_set(path: str | Path) -> QuestionSet:
     if "name" not in data:
         raise loader.error("the set has no name (name: ...)")
     name = loader.text(data["name"], "name", "name")
+    if "corpus" in data and not allow_corpus:
+        raise loader.error("corpus cannot be set by an uploaded question set (it runs against the live index; "
+                           "a set in tests/regression/ may declare one)", "corpus")
     corpus = loader.corpus(data["corpus"]) if "corpus" in data else None
     settings = loader.settings(data.get("settings"))
     thresholds = loader.thresholds(data.get("thresholds"))
