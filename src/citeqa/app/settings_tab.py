@@ -92,8 +92,10 @@ def build_settings_tab(app: gr.Blocks, engine, header: gr.Markdown, policy, role
                 effective = gr.JSON(label="Effective settings")
 
     view_outputs = [answerer_choice, k_choice, corpus_choice, effective, header]
+    # Progress shows on the status line only: the first Apply loads a model and used to grey the whole tab.
     applied = apply.click(do_apply, [answerer_choice, k_choice, corpus_choice, role], [status, *view_outputs],
-                          api_visibility="private", concurrency_id="citeqa-index")
+                          api_visibility="private", concurrency_id="citeqa-index", show_progress="minimal",
+                          show_progress_on=[status])
     # One sign-in at a time: with the delay after a wrong password, guessing is one try a second.
     signed = [
         gr.on([sign_in.click, password.submit], do_sign_in, [password, role], [role, password, sign_status],
