@@ -19,7 +19,24 @@ MAX_SENTENCE_CHARS = 1200
 WRAP_WIDTH = 120  # lines longer than this are not hard-wrapped prose
 _TERMINAL = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
 _BLOCK_START = re.compile(r"^\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```)")
-_HEADING = re.compile(r"^\s*#{1,6}\s")
+_HEADING = re.compile(r"^\ufeff?\s*#{1,6}\s")
+_SPACE = " \t\r\n\f\v\ufeff"  # a BOM is never part of a sentence (it stays in the text: offsets are exact)
+
+
+def _blocks(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of non-blank lines as [(start, end)] per line, end before the line's newline. A line of
+    only spaces, tabs, `\r` or a BOM is blank, so `\r\n\r\n` separates paragraphs as `\n\n` does."""
+    blocks, current, pos = [], [], 0
+    for line in text.split("\n"):
+        if line.strip(_SPACE):
+            current.append((pos, pos + len(line)))
+        elif current:
+            blocks.append(current)
+            current = []
+        pos += len(line) + 1
+    if current:
+        blocks.append(current)
+    return blocks
 
 
 def _segments(text: str) -> list[tuple[int, int, bool]]:
@@ -30,12 +47,7 @@ def _segments(text: str) -> list[tuple[int, int, bool]]:
     next line goes on in lower case or the block looks hard-wrapped (a title or a subtitle is not).
     """
     segments: list[tuple[int, int, bool]] = []
-    for block in re.finditer(r"[^\n](?:[^\n]|\n(?![ \t\r]*\n))*", text):
-        lines = []
-        pos = block.start()
-        for line in block.group(0).split("\n"):
-            lines.append((pos, pos + len(line)))
-            pos += len(line) + 1
+    for lines in _blocks(text):
         longest = max(e - s for s, e in lines)
         seg_start = lines[0][0]
         section = True  # a blank line before a block starts a new section
@@ -84,9 +96,9 @@ def split_sentences(text: str) -> list[tuple[int, int, bool]]:
         first = True
         for a, b in offsets:
             a, b = seg_start + a, seg_start + b
-            while a < b and text[a].isspace():
+            while a < b and (text[a].isspace() or text[a] == "\ufeff"):
                 a += 1
-            while b > a and text[b - 1].isspace():
+            while b > a and (text[b - 1].isspace() or text[b - 1] == "\ufeff"):
                 b -= 1
             if a >= b:
                 continue
