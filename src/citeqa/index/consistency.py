@@ -66,6 +66,8 @@ def repair(store: Store, drift: Drift) -> Drift:
             unrepairable += [pid for pid in drift.missing[i : i + 500] if pid not in {p.id for p in ps}]
             if ps:
                 store.upsert_vectors(ps, np.stack([unit_vector(p.vectors.mean(axis=0)) for p in ps]))
+        if not drift.clean:
+            store.mark_changed()
     left = find_drift(store)
     left.unrepairable = unrepairable
     return left

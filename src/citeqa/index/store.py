@@ -256,6 +256,11 @@ class Store:
             self.delete_vectors(ids)
         return len(ids)
 
+    def mark_changed(self) -> None:
+        """Move the index version after a write to Chroma alone (a repair), so other processes reopen."""
+        with self._lock, self._db:
+            self._bump_version()
+
     def passage_ids(self) -> set[str]:
         with self._lock:
             return {r[0] for r in self._db.execute("SELECT id FROM passages")}
