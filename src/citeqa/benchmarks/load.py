@@ -9,7 +9,9 @@ Every figure comes from one run, so the ratios compare like with like on a share
   time, against that bound (target >= 70%); p50/p95 latency (target p95 <= 1 s); errors;
 - conversation leaks: after the rounds each client's /conversation must hold exactly its own /chat
   questions, in order;
-- the app's RSS after each round (target: the last within ±10% of the first).
+- the app's RSS after each round (target: the last within ±10% of the first);
+- the cores the app actually got during the rounds and the machine's load average: on a machine shared
+  with other jobs the app gets less than `cores`, so the ratio is also given against what it got.
 The clients run in this process (threads); their CPU is reported too, since it shares the cores.
 """
 
@@ -187,6 +189,7 @@ def run(clients: int, rounds: int, corpus: Path, solo: int, cores: int, index: P
                 _log(f"round {r + 1}/{rounds}: app RSS {rss_rounds[-1]:.0f} MB, errors so far {len(errors)}")
             wall = time.perf_counter() - started
             app_cpu, my_cpu = cpu_seconds(proc.pid) - app_cpu0, time.process_time() - my_cpu0
+            load_average = os.getloadavg()[0]  # other jobs on the same cores: context for every timing
 
             leaks = 0
             for i in range(clients):
@@ -207,6 +210,9 @@ def run(clients: int, rounds: int, corpus: Path, solo: int, cores: int, index: P
         "requests": done_requests, "wall_s": round(wall, 2), "throughput_per_s": round(throughput, 2),
         "throughput_ratio": round(throughput / bound, 3),
         "app_cpu_s_per_request_under_load": round(app_cpu / max(1, done_requests), 4),
+        "app_cores_used": round(app_cpu / wall, 2), "load_average": round(load_average, 1),
+        # The same ratio against the cores the app actually got (other jobs share the machine).
+        "throughput_ratio_cores_used": round(throughput * cpu_per_ask / (app_cpu / wall), 3) if app_cpu > 0 else None,
         "client_cpu_s_per_request": round(my_cpu / max(1, done_requests), 4),
         "p50_s": round(statistics.median(everything), 3) if everything else None,
         "p95_s": round(percentile(everything, 0.95), 3) if everything else None,
@@ -242,6 +248,9 @@ def report(r: dict) -> str:
         ("RSS drift, last vs first round", f"{r['rss_drift']:+.1%}", v["rss_drift"]),
         ("app CPU s per request under load", f"{r['app_cpu_s_per_request_under_load'] * 1000:.0f} ms", ""),
         ("client CPU s per request (same cores)", f"{r['client_cpu_s_per_request'] * 1000:.0f} ms", ""),
+        ("app CPU used during the rounds", f"{r['app_cores_used']:.2f} cores", ""),
+        ("machine load average (1 min) at the end", f"{r['load_average']:.1f}", ""),
+        ("throughput / bound of the cores the app got", f"{r['throughput_ratio_cores_used']:.0%}", ""),
     ]
     lines = ["| figure | measured | target |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
