@@ -16,6 +16,10 @@ from citeqa.schema import Answer
 from citeqa.settings import Settings, load_settings
 
 
+OVERVIEW_PASSAGES = 10  # passages an overview of a topic draws from
+OVERVIEW_CORPUS_PASSAGES = 60  # passages sampled for an overview of the whole corpus
+
+
 def _assign(key: str, fn) -> Runnable:
     """Like RunnablePassthrough.assign, without its thread pool: each step needs the one before."""
     return RunnableLambda(lambda x: {**x, key: fn(x)}).with_config(run_name=key)
@@ -81,20 +85,45 @@ class Assistant:
 
     def _build_chain(self) -> Runnable:
         return (
-            _assign("queries", self._queries)
+            _assign("overview", self._overview)
+            | _assign("queries", self._queries)
             | _assign("passages", self._retrieve)
             | _assign("draft", self._draft)
             | RunnableLambda(self._build).with_config(run_name="citations")
         ).with_config(run_name="citeqa")
 
+    def _overview(self, x: dict) -> str | None:
+        """The topic of an overview question ("" for the whole corpus), or None for an ordinary one."""
+        from citeqa.answering.overview import overview_topic
+
+        return overview_topic(x["question"])
+
     def _queries(self, x: dict) -> tuple[list[str], list[float]]:
+        if x.get("overview"):
+            return [x["overview"]], [1.0]
         return self.answerer.queries(x["question"], x["history"])
 
     def _retrieve(self, x: dict):
+        if x.get("overview") == "":
+            return self._corpus_sample()
         queries, weights = x["queries"]
-        return self.retriever.search(queries, weights)
+        k = max(self.settings.k, OVERVIEW_PASSAGES) if x.get("overview") is not None else None
+        return self.retriever.search(queries, weights, k=k)
+
+    def _corpus_sample(self):
+        """Passages spread evenly over the whole index, for an overview of everything."""
+        ids = self.store.passage_ids()
+        step = max(1, len(ids) // OVERVIEW_CORPUS_PASSAGES)
+        picked = ids[::step][:OVERVIEW_CORPUS_PASSAGES]
+        found = self.store.passages(picked)
+        return [found[i] for i in picked if i in found]
 
     def _draft(self, x: dict):
+        if x.get("overview") is not None and self.answerer.name == "extractive":
+            from citeqa.answering.overview import OverviewAnswerer
+
+            overview = OverviewAnswerer(self.embedder, self.store.keyword, self.settings.min_score)
+            return overview.answer(x["question"], x["overview"], x["passages"])
         return self.answerer.answer(x["question"], x["history"], x["passages"])
 
     def _build(self, x: dict) -> Answer:
@@ -155,6 +184,7 @@ class Assistant:
         question, history = self._prepare(question, history)
         x = {"question": question, "history": history}
         try:
+            x["overview"] = self._overview(x)
             x["queries"] = self._queries(x)
             x["passages"] = self._retrieve(x)
             if hasattr(self.answerer, "stream_text"):

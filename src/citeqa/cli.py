@@ -130,6 +130,13 @@ def cmd_ask(args, settings) -> int:
 
     assistant = Assistant(settings)
     assistant.validate_question(args.question)  # fail fast, before loading any model
+    if assistant.store.passage_count() == 0 and Path(settings.corpus_path).is_dir():
+        # The first command a person types: index the corpus folder, as `python app.py` does.
+        print(f"The index is empty: indexing {settings.corpus_path} first ...", file=sys.stderr, flush=True)
+        report = assistant.ingest(progress=None)
+        for _path, error in report.failed:
+            print(f"skipped: {error}", file=sys.stderr)
+        print(f"ingest: {report.summary()}", file=sys.stderr, flush=True)
     result = assistant.ask(args.question, history=args.history)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_answer(result))
     if result.get("error"):

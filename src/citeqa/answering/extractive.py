@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from citeqa.answering.base import Draft, refusal_text
+from citeqa.answering.base import Draft, needs_history, refusal_text
 from citeqa.answering.citations import CitedSpan, Claim
 from citeqa.answering.scoring import ANSWER, QuestionTerms, sentence_scores
 from citeqa.index.keyword import tokenize
@@ -38,7 +38,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def queries(self, question: str, history: list[str]) -> tuple[list[str], list[float]]:
-        if not history:
+        if not history or not needs_history(question):
             return [question], [1.0]
         # Without a model to rewrite the follow-up, read it together with the last questions.
         return [question, " ".join([*history[-2:], question])], [1.0, 0.8]
@@ -53,7 +53,7 @@ class ExtractiveAnswerer:
         if not cands:
             return []
         texts = [p.sentence_text(*p.sentences[i]) for p, i in cands]
-        context = " ".join([*history[-2:], question]) if history else None
+        context = " ".join([*history[-2:], question]) if history and needs_history(question) else None
         heads = [question] + ([context] if context else [])
         head_vecs = self.embedder.encode_queries(heads)
         if all(p.vectors is not None for p, _ in cands):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citeqa.answering.base import REFUSAL_RE, Draft, load_prompt, refusal_text
+from citeqa.answering.base import REFUSAL_RE, Draft, load_prompt, needs_history, refusal_text
 from citeqa.answering.citations import MARKER, attach_support, parse_claims
 from citeqa.errors import AnswererUnavailable
 from citeqa.schema import Passage
@@ -48,7 +48,7 @@ class ChatAnswerer:
         return _message_text(message).strip()
 
     def queries(self, question: str, history: list[str]) -> tuple[list[str], list[float]]:
-        if not history:
+        if not history or not needs_history(question):
             return [question], [1.0]
         standalone = self._invoke(
             self.condense_prompt, history="\n".join(f"- {h}" for h in history[-4:]), question=question

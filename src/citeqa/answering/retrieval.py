@@ -52,7 +52,8 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 30
     rerank: bool = True
 
-    def search(self, queries: list[str], weights: list[float] | None = None) -> list[Passage]:
+    def search(self, queries: list[str], weights: list[float] | None = None, k: int | None = None) -> list[Passage]:
+        k = k or self.k
         queries = [q for q in queries if q.strip()]
         if not queries:
             return []
@@ -65,7 +66,7 @@ class HybridRetriever(BaseRetriever):
             rank_weights += [w, w]
         fused = reciprocal_rank_fusion(rankings, rank_weights)
         ordered = sorted(fused, key=lambda pid: -fused[pid])
-        depth = max(RERANK_DEPTH, self.k) if self.rerank else self.k * 3
+        depth = max(RERANK_DEPTH, k) if self.rerank else k * 3
         # Passages come from the passage table: a vector without a passage (interrupted ingest) is skipped.
         found = self.store.passages(ordered[:depth])
         candidates = [found[pid] for pid in ordered[:depth] if pid in found]
@@ -78,7 +79,7 @@ class HybridRetriever(BaseRetriever):
             for p, s in zip(candidates, scores):
                 p.score = float(s) + RRF_TIE_BREAK * p.score
             candidates.sort(key=lambda p: -p.score)
-        return candidates[: self.k]
+        return candidates[:k]
 
     def _best_sentence_scores(self, query: str, vector: np.ndarray, passages: list[Passage]) -> np.ndarray:
         terms = QuestionTerms(query, self.store.keyword)

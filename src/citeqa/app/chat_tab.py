@@ -13,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 
 from citeqa.app.conversation import ASK_CONCURRENCY, UNEXPECTED, ask_stream, conversation_markdown, new_conversation, record_turn
+from citeqa.app.history_panel import build_history_panel
 from citeqa.app.panel import citation_panel, find_citation, panel_placeholder, parse_cite_id
 from citeqa.app.regression import question_set_files
 from citeqa.app.rendering import format_question, paragraphs, stream_pieces
@@ -44,6 +45,10 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         return "", question, messages
 
     def answer(pending, conversation):
+        if not isinstance(pending, str) or not pending.strip():
+            # An empty question: nothing to answer, and no error bubble either.
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         conversation = conversation or new_conversation()
         echoed = list(conversation["messages"])
         if isinstance(pending, str) and pending.strip():
@@ -65,13 +70,17 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
 
     def export_file(markdown: str):
         if not markdown:
-            return gr.update(value=None, interactive=False)
+            return gr.update(value=None)
         path = Path(tempfile.mkdtemp(dir=export_dir)) / "citeqa-conversation.md"
         path.write_text(markdown, encoding="utf-8")
-        return gr.update(value=str(path), interactive=True)
+        return gr.update(value=str(path))
 
     def reset():
-        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None, interactive=False)
+        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None), None
+
+    def download_empty(conversation):
+        if not (conversation or {}).get("turns"):
+            gr.Info("Nothing to download yet: ask a question first.")
 
     def show_citation(conversation, evt: gr.EventData):
         parsed = parse_cite_id(getattr(evt, "id", "") if evt is not None else "")
@@ -124,14 +133,14 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                     send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="cq-send")
                 with gr.Row():
                     clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="cq-new-chat")
-                    download = gr.DownloadButton("Download as Markdown", size="sm", interactive=False,
-                                                 elem_id="cq-download")
+                    download = gr.DownloadButton("Download as Markdown", size="sm", elem_id="cq-download")
                 examples = gr.Dataset(components=[box], samples=[], label="Examples", elem_id="cq-examples",
                                       samples_per_page=4)
                 with gr.Accordion("Export conversation (Markdown)", open=False):
                     export_md = gr.Textbox(show_label=False, lines=8, max_lines=20, buttons=["copy"],
                                            interactive=False, elem_id="cq-export",
                                            placeholder="The conversation, with each citation's source, lines and quote.")
+                history = build_history_panel(app, engine, conversation)
             with gr.Column(scale=4, min_width=360):
                 gr.Markdown("**Source passage**")
                 panel = gr.HTML(panel_placeholder(), elem_id="cq-panel", js_on_load=PANEL_JS, padding=False)
@@ -145,7 +154,8 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
             concurrency_id="citeqa-ask", concurrency_limit=ASK_CONCURRENCY,
             show_progress="minimal",
             api_visibility="private",
-        )
+        ).then(history.save, history.inputs, history.outputs, queue=False, show_progress="hidden",
+               api_visibility="private")
 
     wire_ask(gr.on(
         triggers=[box.submit, send.click],
@@ -164,10 +174,12 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         show_progress="hidden",
         api_visibility="private",
     ))
-    reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download]
+    reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download, history.conv_id]
     clear.click(reset, None, reset_outputs, queue=False, api_visibility="private")
     chatbot.clear(reset, None, reset_outputs, queue=False, api_visibility="private")
+    download.click(download_empty, [conversation], None, show_progress="hidden", api_visibility="private")  # the queue carries gr.Info
     panel.cite(show_citation, inputs=[conversation], outputs=[panel], queue=False, show_progress="hidden",
                api_visibility="private")
+    history.wire([chatbot, panel, export_md, download])
     app.load(refresh_examples, None, examples, api_visibility="private", queue=False)
     return ChatTab(examples, refresh_examples)

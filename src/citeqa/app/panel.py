@@ -113,7 +113,7 @@ def citation_panel(citation: dict, documents: list[dict]) -> str:
     notes = []
     if not citation.get("supported", True):
         notes.append(
-            '<div class="cq-warn" role="alert">⚠️ <b>Not supported:</b> this passage does not back the sentence '
+            '<div class="cq-warn" role="alert">⚠ <b>Not supported:</b> this passage does not back the sentence '
             "that cites it; check it before relying on the answer.</div>"
         )
     if text is None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from citeqa.evaluation.loader import load_question_set
 from citeqa.evaluation.questions import short
-from citeqa.evaluation.running import assistant_for, run_question
+from citeqa.evaluation.running import assistant_for_set, run_question
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -23,7 +23,7 @@ def question_set_files() -> list[Path]:
 
 def run_regression(assistant, path: str | Path, progress=None) -> tuple[str, list[list]]:
     qset = load_question_set(path)
-    runner = assistant_for(assistant, qset.settings)
+    runner = assistant_for_set(assistant, qset)
     rows, passed, failed, known = [], 0, 0, 0
     total = len(qset.questions)
     for i, q in enumerate(qset.questions):
@@ -45,5 +45,7 @@ def run_regression(assistant, path: str | Path, progress=None) -> tuple[str, lis
         rows.append([q.id, status, q.question, short(result.get("answer", "")), reasons])
     order = {"FAIL": 0, "known failure": 1}
     rows.sort(key=lambda r: order.get(r[1], 2))  # failures first (stable: set order within each group)
-    summary = f"**{qset.name}** ({Path(path).name}): {passed} passed, {failed} failed" + (f", {known} known failures (xfail)" if known else "") + f" of {total}."
+    against = f"its own corpus `{qset.corpus.name}/`" if qset.corpus else "the live index"
+    summary = (f"**{qset.name}** ({Path(path).name}, run against {against}): {passed} passed, {failed} failed"
+               + (f", {known} known failures (xfail)" if known else "") + f" of {total}.")
     return summary, rows

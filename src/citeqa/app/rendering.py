@@ -46,10 +46,12 @@ def _blockquote(text: str) -> str:
 def line_span(a: int, b: int) -> str:
     return f"line {a}" if a == b else f"lines {a}–{b}"
 
-_UNSUPPORTED = " — ⚠️ **not supported:** this passage does not back the sentence that cites it"
+_UNSUPPORTED = " — ⚠ **not supported:** this passage does not back the sentence that cites it"
 
 
-def format_citation(c: dict, turn: int | None = None) -> str:
+def format_citation(c: dict, turn: int | None = None, quote: bool = True) -> str:
+    """A source-list entry: [n], file and lines (links when `turn` is given), then the quote unless the
+    answer already shows it word for word (`quote=False`)."""
     n = int(c["n"])
     where = f"{escape_markdown(c['source'])}, {line_span(int(c['line_start']), int(c['line_end']))}"
     if turn is None:
@@ -59,11 +61,11 @@ def format_citation(c: dict, turn: int | None = None) -> str:
         head = f"**[\\[{n}\\]]({link})** [{where}]({link})"
     if not c.get("supported", True):
         head += _UNSUPPORTED
-    return f"{head}\n\n{_blockquote(c['quote'])}"
+    return f"{head}\n\n{_blockquote(c['quote'])}" if quote else head
 
 
 def link_markers(escaped: str, citations: list[dict], turn: int) -> str:
-    """In escaped answer text, `\\[n\\]` of a real citation becomes a link to it (⚠️ when unsupported)."""
+    """In escaped answer text, `\\[n\\]` of a real citation becomes a link to it (⚠ when unsupported)."""
     by_n = {int(c["n"]): c for c in citations}
 
     def sub(m: re.Match) -> str:
@@ -71,34 +73,54 @@ def link_markers(escaped: str, citations: list[dict], turn: int) -> str:
         c = by_n.get(n)
         if c is None:
             return m.group(0)
-        flag = " ⚠️" if not c.get("supported", True) else ""
+        flag = " ⚠" if not c.get("supported", True) else ""
         return f"[\\[{n}\\]{flag}](#{cite_id(turn, n)})"
 
     return re.sub(r"\\\[(\d{1,4})\\\]", sub, escaped)
 
 
+def _plain_words(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _mark_phrase(answer: str, phrase: str) -> str:
+    """The answer escaped, with the first occurrence of the short-answer phrase in bold. The phrase is
+    marked with private-use characters before escaping (they pass through it untouched), then bolded."""
+    i = answer.find(phrase) if phrase else -1
+    if i < 0:
+        return paragraphs(answer)
+    marked = paragraphs(answer[:i] + "\ue000" + phrase + "\ue001" + answer[i + len(phrase):])
+    return marked.replace("\ue000", "**").replace("\ue001", "**")
+
+
 def format_answer_markdown(result: dict, turn: int | None = None) -> str:
-    """The assistant's chat message for one `Assistant.ask` result: the answer, then its citations.
+    """The assistant's chat message for one `Assistant.ask` result: the short answer first (the phrase
+    that answers, when the answerer found one), the answer with that phrase marked, then its sources.
+    A quote is shown once: a source whose quote is already the answer's own words is listed without it.
     With `turn` (the answer's index in the conversation) every [n] is a link that opens the passage."""
     if result.get("error"):
-        return f"⚠️ **Error:** {paragraphs(result['error'])}"
+        return f"⚠ **Error:** {paragraphs(result['error'])}"
     if result.get("refused"):
-        return f"🚫 **No answer from the documents.** {paragraphs(result['answer'])}"
+        # ⊘ and ⚠ are in the common text fonts; an emoji needs an emoji font, else it shows as a box.
+        return f"⊘ **No answer from the documents.** {paragraphs(result['answer'])}"
     citations = result.get("citations") or []
-    answer = paragraphs(result["answer"])
+    short = result.get("short_answer") or {}
+    phrase = _plain_words(short.get("text", ""))
+    answer = _mark_phrase(result["answer"], phrase)
     if turn is not None:
         answer = link_markers(answer, citations, turn)
-    parts = [answer]
+    parts = [f"**{paragraphs(phrase)}**", answer] if phrase else [answer]
     if citations:
+        said = _plain_words(result["answer"])
         parts.append("**Sources**" + (" *(click one to see it in its document)*" if turn is not None else ""))
-        parts.extend(format_citation(c, turn) for c in citations)
+        parts.extend(format_citation(c, turn, quote=_plain_words(c["quote"]) not in said) for c in citations)
     else:
         parts.append("*(no citations)*")
     return "\n\n".join(parts)
 
 
 def format_error(message: str) -> str:
-    return f"⚠️ **Error:** {paragraphs(message)}"
+    return f"⚠ **Error:** {paragraphs(message)}"
 
 
 def format_question(question: str) -> str:

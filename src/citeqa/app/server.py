@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def warm(assistant) -> None:
-    """Load the embedding model and the retrieval parts now, so the first question is fast."""
-    assistant.embedder.encode_one("warm-up")
+    """Load what a question needs now, so the first question is fast: the question encoder (numpy; the
+    torch model loads only when something is indexed), retrieval and the answerer."""
+    assistant.embedder.encode_queries(["warm-up"])
     assistant.retriever  # noqa: B018
     assistant.answerer  # noqa: B018
     assistant.store.refresh_keyword_index()

@@ -28,20 +28,25 @@ def document_rows(documents: list[dict]) -> list[list]:
 
 
 def example_questions(documents: list[dict], question_sets: list, limit: int = 4) -> list[str]:
-    """A few questions about the current corpus: questions of regression sets that cite an indexed
-    document first, then one per document title."""
-    sources = [d["source"] for d in documents]
-    out: list[str] = []
+    """A few questions about the current corpus, newest documents first: for each document, a question
+    of a regression set that cites it (when one does), else one about its title; then more set questions
+    to fill the row. An upload therefore shows up in the row at once."""
+    by_source: dict[str, list[str]] = {}
     for qset in question_sets:
         for q in qset.questions:
             if q.history or q.xfail or not q.expect.answerable:
                 continue
-            if any(source_matches(c.source, s) for c in q.expect.cites for s in sources):
-                out.append(q.question)
-            if len(out) >= limit:
-                return out
-    for d in documents:
+            for d in documents:
+                if any(source_matches(c.source, d["source"]) for c in q.expect.cites):
+                    by_source.setdefault(d["source"], []).append(q.question)
+    newest = sorted(documents, key=lambda d: -float(d.get("indexed_at") or 0))
+    out: list[str] = []
+    for d in newest:
         title = str(d.get("title") or "").strip()
-        if title and len(out) < limit:
-            out.append(f"What does “{title[:80]}” say?")
+        asked = by_source.get(d["source"], [])
+        question = asked[0] if asked else (f"What does “{title[:80]}” say?" if title else None)
+        if question and question not in out:
+            out.append(question)
+    for d in newest:
+        out += [q for q in by_source.get(d["source"], [])[1:] if q not in out]
     return out[:limit]

@@ -27,8 +27,10 @@ CSS = """
 .cq-cited { background: rgba(245, 158, 11, .08); box-shadow: inset 3px 0 0 #f59e0b; }
 mark.cq-hit { background: #fde047; color: #111; border-radius: 2px; box-shadow: 0 0 0 2px #facc15; }
 #cq-examples { margin-top: 4px; }
-/* Tables are read, not edited: full-contrast text, also while another event is pending. */
-#cq-documents, #cq-regression, #cq-documents *, #cq-regression * { opacity: 1 !important; }
+/* Tables are read, not edited: full-contrast text, also while another event is pending. Only the
+   block itself is kept opaque: forcing opacity on its descendants also showed the table's invisible
+   drop-zone overlay, an opaque sheet that hid every row. */
+#cq-documents, #cq-regression { opacity: 1 !important; }
 #cq-documents td, #cq-regression td, #cq-documents td *, #cq-regression td * { color: var(--body-text-color) !important; }
 """
 

@@ -55,6 +55,7 @@ TARGETS = {
     "app_ready_s": ("<=", 8.0),
     "p50_ms@10000": ("<=", 50.0),
     "p95_ms@100000": ("<=", 150.0),
+    "cold_ask_s": ("<=", 2.0),
 }
 
 
@@ -310,6 +311,10 @@ def render(result: dict) -> str:
         add(f"  index build @ {size}: write / bm25", f"{b['write_s']:g} s / {b['bm25_build_s']:g} s")
     if result["app"]:
         add("app.py --no-ingest: time to ready", result["app"]["app_ready_s"], "app_ready_s", " s")
+    for key, name in (("help_s", "`citeqa --help`"), ("cold_ask_s", "cold `citeqa ask` (new process)"),
+                      ("app_first_answer_s", "`python app.py --no-ingest` to its first /ask answer")):
+        if key in result.get("cold", {}):
+            add(f"{name}, median of {result['cold']['runs']}", result["cold"][key], key, " s")
     add("peak RSS: benchmark process", result["peak_rss_mb"], unit=" MB")
     if result["app"]:
         add("peak RSS: app.py (after its background warm-up)", result["app"]["app_peak_rss_mb"], unit=" MB")
@@ -336,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workdir", help="keep indexes here (default: a temporary folder, removed after)")
     p.add_argument("--ingest-docs", type=int, default=None, help="first N squad2 documents for ingest (default all 28; --quick 2)")
     p.add_argument("--repeats", type=int, default=None, help="citeqa ingest runs, each between two bare encodes (default 1)")
-    p.add_argument("--parts", default="ingest,ask,app", help="which parts to run (default all: ingest,ask,app)")
+    p.add_argument("--parts", default="ingest,ask,app,cold", help="which parts to run (default all: ingest,ask,app,cold)")
     args = p.parse_args(argv)
     parts = {x.strip() for x in args.parts.split(",") if x.strip()}
 
@@ -376,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
             result["app"] = bench_app_ready(base, corpus, work, settle=10.0 if args.quick else 60.0)
         else:
             result["app"] = {}
+        if "cold" in parts:
+            from citeqa.benchmarks.cold import bench_cold
+
+            _log("whole-process timings: --help, cold ask, app.py to first answer")
+            result["cold"] = bench_cold(ROOT, base, corpus, work, runs=1 if args.quick else 3)
         result["seconds"] = round(time.perf_counter() - started, 1)
         result["note"] = (
             f"{os.cpu_count()} cores, shared with other jobs: timings are noisy, compare ratios from one run. "
@@ -386,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Total {result['seconds']} s."
         )
         verdicts = {}
-        flat = {**result["ingest"], **result["app"]}
+        flat = {**result["ingest"], **result["app"], **result.get("cold", {})}
         for size, a in result["ask"].items():
             flat[f"p50_ms@{size}"], flat[f"p95_ms@{size}"] = a["p50_ms"], a["p95_ms"]
         for key in TARGETS:

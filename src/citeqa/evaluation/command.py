@@ -9,6 +9,7 @@ must pass except those marked xfail, as under pytest.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -19,18 +20,7 @@ from citeqa.evaluation.questions import SetFileError
 from citeqa.evaluation.reports import (
     build_report, compare, format_diff, format_metrics, format_table, gate, load_report, write_junit,
 )
-from citeqa.evaluation.running import run_sets
-
-
-def scratch_index(docs: Path, settings) -> Path:
-    """A per-corpus index folder under the system temp dir, keyed on the docs folder and the settings that
-    shape the index, so a second run re-uses it (ingest is incremental)."""
-    import hashlib
-    import tempfile
-
-    key = "|".join([str(docs.resolve()), str(settings.embedding_model), str(settings.passage_chars),
-                    str(settings.collection), str(settings.chroma_url)])
-    return Path(tempfile.gettempdir()) / f"citeqa-eval-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+from citeqa.evaluation.running import run_sets, scratch_index
 
 
 EXIT_THRESHOLDS, EXIT_BAD_SET = 1, 2
@@ -44,6 +34,8 @@ def eval_command(args, settings, index_given: bool = False) -> int:
 
     try:
         qsets = [load_set(p, args.docs) for p in args.sets]
+        if args.docs is not None:  # an explicit corpus wins over the ones the sets declare
+            qsets = [dataclasses.replace(qs, corpus=None) for qs in qsets]
         baseline = load_report(args.baseline) if args.baseline else None
     except SetFileError as e:
         print(f"error: {e.location()}", file=sys.stderr)

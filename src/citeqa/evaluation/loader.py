@@ -21,7 +21,7 @@ from citeqa.settings import Settings
 _QUESTION_KEYS = {"id", "question", "history", "expect", "xfail"}
 _EXPECT_KEYS = {"contains", "any", "regex", "not_contains", "cites", "answerable"}
 _CITE_KEYS = {"source", "lines", "quote", "start", "end"}
-_TOP_KEYS = {"name", "settings", "thresholds", "questions"}
+_TOP_KEYS = {"name", "corpus", "settings", "thresholds", "questions"}
 
 
 class _Locator:
@@ -95,7 +95,14 @@ class _Fields:
 
 
 class _Loader(_Fields):
-    """The parts of a set: settings, thresholds, and each question with its expectations."""
+    """The parts of a set: its corpus, settings, thresholds, and each question with its expectations."""
+
+    def corpus(self, value: Any) -> Path:
+        """The folder of documents the set is about, relative to the set file."""
+        folder = (self.path.parent / self.text(value, "corpus", "corpus")).resolve()
+        if not folder.is_dir():
+            raise self.error(f"corpus {value!r} is not a folder (it is read relative to the set file: {folder})", "corpus")
+        return folder
 
     def settings(self, value: Any) -> dict[str, Any]:
         if value is None:
@@ -276,6 +283,7 @@ def load_question_set(path: str | Path) -> QuestionSet:
     if "name" not in data:
         raise loader.error("the set has no name (name: ...)")
     name = loader.text(data["name"], "name", "name")
+    corpus = loader.corpus(data["corpus"]) if "corpus" in data else None
     settings = loader.settings(data.get("settings"))
     thresholds = loader.thresholds(data.get("thresholds"))
     raw = data.get("questions")
@@ -283,7 +291,7 @@ def load_question_set(path: str | Path) -> QuestionSet:
         raise loader.error(f"questions must be a non-empty list, got {kind_of(raw)}", "questions")
     seen: dict[str, int] = {}
     questions = tuple(loader.question(q, i, seen) for i, q in enumerate(raw))
-    return QuestionSet(name=name, path=path, questions=questions, settings=settings, thresholds=thresholds)
+    return QuestionSet(name=name, path=path, questions=questions, settings=settings, thresholds=thresholds, corpus=corpus)
 
 
 def load_set(path: str | Path, docs: str | Path | None = None) -> QuestionSet:

@@ -119,6 +119,7 @@ class QuestionSet:
     settings: dict[str, Any] = field(default_factory=dict)  # validated citeqa settings overrides
     thresholds: dict[str, float] = field(default_factory=dict)  # metric name -> bound (see citeqa.evaluation.metrics)
     format: str = "yaml"  # "yaml" or "bench" (JSONL)
+    corpus: Path | None = None  # the documents the set is about: run in an index of its own, not the live one
 
 
 @dataclass

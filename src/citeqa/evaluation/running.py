@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from citeqa.errors import CiteqaError
@@ -50,7 +51,7 @@ def run_question(assistant, question: Question) -> tuple[dict, CheckResult]:
 
 def run_question_set(assistant, qset: QuestionSet) -> list[Outcome]:
     """Run every question of the set (with the set's settings overrides) in order."""
-    runner = assistant_for(assistant, qset.settings)
+    runner = assistant_for_set(assistant, qset)
     return [Outcome(q, *run_question(runner, q)) for q in qset.questions]
 
 
@@ -80,7 +81,7 @@ def run_sets(assistant, qsets: list[QuestionSet], progress: bool = False, limit:
     with tqdm(total=sum(len(qs) for _, qs in plan), desc="eval", unit="q", file=sys.stderr,
               disable=not progress, leave=False) as bar:
         for qset, questions in plan:
-            runner = assistant_for(assistant, qset.settings)
+            runner = assistant_for_set(assistant, qset)
             _warm_up(runner)
             for question in questions:
                 started = time.perf_counter()
@@ -100,3 +101,30 @@ def _warm_up(assistant) -> None:
         assistant.answerer  # noqa: B018
     except CiteqaError:
         pass  # the first question reports it
+
+
+def scratch_index(docs: Path, settings) -> Path:
+    """A per-corpus index folder under the system temp dir, keyed on the docs folder and the settings that
+    shape the index, so a second run re-uses it (ingest is incremental)."""
+    import hashlib
+    import tempfile
+
+    key = "|".join([str(docs.resolve()), str(settings.embedding_model), str(settings.passage_chars),
+                    str(settings.collection), str(settings.chroma_url)])
+    return Path(tempfile.gettempdir()) / f"citeqa-eval-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def assistant_for_set(assistant, qset: QuestionSet):
+    """The Assistant a set runs on: over the set's own corpus when it declares one (a scratch index of
+    that folder, ingested incrementally and reused between runs, so documents indexed in the live index
+    cannot change the verdict), else `assistant`; then with the set's settings."""
+    if qset.corpus is None:
+        return assistant_for(assistant, qset.settings)
+    from citeqa.chat import Assistant
+
+    base = assistant.settings
+    settings = base.model_copy(update={"index_path": scratch_index(qset.corpus, base), "corpus_path": qset.corpus})
+    own = Assistant(settings, chat_model=getattr(assistant, "_chat_model", None))
+    own._embedder = getattr(assistant, "_embedder", None)  # the same model: load it once
+    own.ingest([qset.corpus], progress=False)
+    return assistant_for(own, qset.settings)

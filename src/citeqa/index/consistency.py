@@ -42,7 +42,7 @@ class Drift:
 
 
 def find_drift(store: Store) -> Drift:
-    passages, vectors = store.passage_ids(), store.vector_ids()
+    passages, vectors = set(store.passage_ids()), store.vector_ids()
     return Drift(len(passages), len(vectors), sorted(vectors - passages), sorted(passages - vectors))
 
 

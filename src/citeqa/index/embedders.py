@@ -89,6 +89,7 @@ class Embedder:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citeqa-embed")
         self._cache_lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
+        self._numpy = None  # the same model in numpy, for questions (no torch import); False: not this kind
 
     @property
     def model(self):
@@ -144,13 +145,23 @@ class Embedder:
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def _query_encoder(self):
+        """The numpy forward pass when the model is a BERT with mean pooling (all-MiniLM-L6-v2 is), so a
+        question is embedded without importing torch; else the sentence-transformers model."""
+        with self._lock:
+            if self._numpy is None:
+                from citeqa.index.numpy_encoder import NumpyBertEncoder
+
+                self._numpy = NumpyBertEncoder.load(self.path) or False
+        return self._numpy.encode if self._numpy else self.encode
+
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """encode() with a small cache: retrieval and the answerer embed the same question once."""
+        """Question vectors, with a small cache: retrieval and the answerer embed the same question once."""
         with self._cache_lock:
             found = {t: self._query_cache[t] for t in texts if t in self._query_cache}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            fresh = dict(zip(missing, self.encode(missing)))
+            fresh = dict(zip(missing, self._query_encoder()(missing)))
             found.update(fresh)
             with self._cache_lock:
                 for t, v in fresh.items():

@@ -261,10 +261,6 @@ class Store:
         with self._lock, self._db:
             self._bump_version()
 
-    def passage_ids(self) -> set[str]:
-        with self._lock:
-            return {r[0] for r in self._db.execute("SELECT id FROM passages")}
-
     def vector_ids(self, page: int = 5000) -> set[str]:
         """Every id in the Chroma collection (paged: one call for 100k ids would hold them all twice)."""
         out: set[str] = set()
@@ -298,6 +294,11 @@ class Store:
                 "SELECT text, meta, vectors FROM passages WHERE source=? ORDER BY seq", (source,)
             ).fetchall()
         return [_passage(*row) for row in rows]
+
+    def passage_ids(self) -> list[str]:
+        """Every passage id, in document order."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM passages ORDER BY source, seq")]
 
     def all_texts(self) -> tuple[list[str], list[str]]:
         with self._lock:

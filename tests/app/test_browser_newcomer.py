@@ -1,0 +1,135 @@
+"""The chat as a newcomer uses it, in Chromium (issue 9): each answer's quote shown once (3), an
+overview question answered with several cited sentences (4), the small things (7: an empty question,
+Download with nothing to download, a refusal's mark), and conversations kept across a reload (9).
+Screenshots go to artifacts/ui/."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ui_checks import assert_drawn
+
+from conftest import free_port, stop_process, wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "ui"
+QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    work = tmp_path_factory.mktemp("ui-newcomer")
+    shutil.copytree(ROOT / "seeds", work / "seeds")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
+    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", CITEQA_CONFIG=str(work / "absent.toml"))
+    log_path = work / "app.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
+        yield f"http://127.0.0.1:{port}/", work
+    finally:
+        stop_process(proc)
+        assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("Chromium is not installed: apt-get install -y chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(served[0])
+    page.wait_for_selector("#cq-question")
+    page.wait_for_timeout(800)  # the page's load events (examples, conversation list) settle
+    yield page
+    context.close()
+
+
+def ask(page, question, wait_for="Sources"):
+    bots = page.locator("#cq-chat [data-testid=bot]").count()
+    page.locator("#cq-question textarea").fill(question)
+    page.locator("#cq-send").click()
+    page.wait_for_function(
+        "([n, text]) => { const b = document.querySelectorAll('#cq-chat [data-testid=bot]');"
+        " return b.length > n && b[b.length - 1].innerText.includes(text); }", arg=[bots, wait_for], timeout=60_000)
+    page.wait_for_timeout(600)
+    return page.locator("#cq-chat [data-testid=bot]").last
+
+
+def test_the_cited_sentence_is_shown_once(page):
+    message = ask(page, QUESTION)
+    text = message.inner_text()
+    assert text.count("legally binding global framework") == 1, text
+    assert "line 7" in text
+    assert_drawn(page, "#cq-chat", "Hanoi")
+    page.screenshot(path=str(ARTIFACTS / "answer-once.png"))
+
+
+def test_an_overview_question_gets_several_cited_sentences(page):
+    message = ask(page, "Summarise the document")
+    links = message.locator("a[href^='#cite-']")
+    numbers = {link.inner_text().split("]")[0] for link in links.all()}
+    assert len(numbers) >= 3, message.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"))
+
+
+def test_small_things(page):
+    # An empty question does nothing: no bubble, no error.
+    page.locator("#cq-send").click()
+    page.wait_for_timeout(1200)
+    assert page.locator("#cq-chat [data-testid=bot]").count() == 0
+    assert "Error" not in page.locator("#cq-chat").inner_text()
+    # Download with an empty conversation says why nothing downloads.
+    page.locator("#cq-download").click()
+    page.wait_for_function("() => document.body.innerText.includes('Nothing to download yet')", timeout=10_000)
+    # A refusal's mark is a character every text font has, not an emoji.
+    message = ask(page, "Who is the prime minister of Thailand?", wait_for="No answer from the documents")
+    assert "⊘" in message.inner_text() and "🚫" not in message.inner_text()
+
+
+def test_conversations_survive_a_reload_and_can_be_renamed_and_deleted(page):
+    ask(page, QUESTION)
+    page.reload()
+    page.wait_for_selector("#cq-question")
+    page.wait_for_timeout(1200)
+    assert page.locator("#cq-chat [data-testid=bot]").count() == 0  # a fresh page starts empty...
+    page.locator("#cq-history").get_by_text("Your conversations").click()
+    page.locator("#cq-history-list input").click()
+    options = page.locator("ul[role=listbox] li")
+    assert any(QUESTION in t for t in options.all_inner_texts())  # ...and lists the earlier one
+    options.filter(has_text=QUESTION).first.click()
+    page.locator("#cq-history-open").click()
+    page.wait_for_function("() => document.querySelector('#cq-chat').innerText.includes('Hanoi')", timeout=10_000)
+    page.locator("#cq-chat a[href^='#cite-']").first.click()  # its citations still open their passage
+    page.wait_for_function("() => document.querySelector('#cq-panel mark.cq-hit')", timeout=10_000)
+    assert "Hanoi" in page.locator("#cq-panel mark.cq-hit").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "conversation-reopened.png"))
+
+    page.locator("#cq-history-name textarea").fill("Treaty question")
+    page.locator("#cq-history-rename").click()
+    page.wait_for_function("() => document.querySelector('#cq-history-status').innerText.includes('Renamed')")
+    page.locator("#cq-history-list input").click()
+    assert any("Treaty question" in t for t in page.locator("ul[role=listbox] li").all_inner_texts())
+    page.locator("ul[role=listbox] li").filter(has_text="Treaty question").first.click()
+    page.locator("#cq-history-delete").click()
+    page.wait_for_function("() => document.querySelector('#cq-history-status').innerText.includes('Deleted')")
+    page.locator("#cq-history-list input").click()
+    page.wait_for_timeout(300)
+    assert not any("Treaty question" in t for t in page.locator("ul[role=listbox] li").all_inner_texts())

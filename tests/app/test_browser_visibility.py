@@ -1,0 +1,94 @@
+"""Tables and the chat are drawn, not only present in the DOM (issue 9.1): checked with ui_checks, which
+looks at what covers each row, its opacity, its colour contrast and its pixels. A page with the old
+overlay bug injected must fail the same check, so the check can fail."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ui_checks import assert_drawn
+
+from conftest import free_port, stop_process, wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "ui"
+QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    work = tmp_path_factory.mktemp("ui-visibility")
+    shutil.copytree(ROOT / "seeds", work / "seeds")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
+    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", CITEQA_CONFIG=str(work / "absent.toml"))
+    log_path = work / "app.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop_process(proc)
+
+
+@pytest.fixture
+def page(served):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("Chromium is not installed: apt-get install -y chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(served)
+        page.wait_for_selector("#cq-question")
+        yield page
+        browser.close()
+
+
+def _open_tab(page, name):
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_timeout(700)
+
+
+def test_sources_table_rows_are_drawn(page):
+    _open_tab(page, "Sources")
+    page.wait_for_function("() => document.querySelector('#cq-documents').innerText.includes('000_b943be75029e422a')")
+    assert_drawn(page, "#cq-documents", "Thailand Champions")
+    assert_drawn(page, "#cq-documents", "content hash")  # the header row too
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sources-table.png"))
+
+
+def test_regression_table_rows_are_drawn(page):
+    _open_tab(page, "Regression")
+    page.locator("#cq-run").click()
+    page.wait_for_function("() => /passed/.test(document.body.innerText) && document.querySelector('#cq-regression td')",
+                           timeout=120_000)
+    assert_drawn(page, "#cq-regression", "reasons")  # the header row
+    assert_drawn(page, "#cq-regression", "pass")  # a result cell
+    page.screenshot(path=str(ARTIFACTS / "regression-table.png"))
+
+
+def test_chat_answer_is_drawn(page):
+    page.locator("#cq-question textarea").fill(QUESTION)
+    page.locator("#cq-send").click()
+    page.wait_for_function("() => document.querySelector('#cq-chat').innerText.includes('Hanoi')", timeout=60_000)
+    page.wait_for_timeout(800)  # the answer is revealed in a few steps
+    assert_drawn(page, "#cq-chat", "Hanoi")
+    page.screenshot(path=str(ARTIFACTS / "chat-answer.png"))
+
+
+def test_the_check_catches_a_covered_table(page):
+    """The bug once shipped: descendants forced to opacity 1, so the table's drop overlay hid the rows."""
+    _open_tab(page, "Sources")
+    page.wait_for_function("() => document.querySelector('#cq-documents').innerText.includes('000_b943be75029e422a')")
+    page.add_style_tag(content="#cq-documents * { opacity: 1 !important; }")
+    page.wait_for_timeout(300)
+    with pytest.raises(AssertionError, match="covered|no ink|faded"):
+        assert_drawn(page, "#cq-documents", "Thailand Champions")
