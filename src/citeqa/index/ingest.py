@@ -186,6 +186,7 @@ def ingest(
             store.remove_document(source)
             report.removed.append(source)
 
+    store.set_meta("passage_chars", str(settings.passage_chars))  # for records written without their own
     store.refresh_keyword_index()
     report.passages_total = store.passage_count()
     report.seconds = time.perf_counter() - started
