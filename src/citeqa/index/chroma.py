@@ -111,7 +111,8 @@ def sync(settings: Settings, collection: str, version: str) -> _Client:
             # (While this process writes, the version moves under its own writes: the cross-process
             # write lock guarantees no other process wrote meanwhile.)
             _drop_system(current.client)
-            fresh = _Client(_open(settings), current.generation + 1, {collection: version})
+            # Loaded from disk now, so current for every collection; this process's writes in flight carry over.
+            fresh = _Client(_open(settings), current.generation + 1, {collection: version}, dict(current.writing))
             _CLIENTS[client_key(settings)] = current = fresh
         return current
 
