@@ -30,6 +30,8 @@ class Assistant:
         self.settings = settings or load_settings()
         self._chat_model = chat_model
         self._lock = threading.Lock()
+        # Parts are built once even when several threads (the app's concurrent asks) ask for them first.
+        self._parts_lock = threading.RLock()
         self._store = self._embedder = self._answerer = self._retriever = self._chain = None
 
     # Parts are built on first use: `citeqa config` and a refused question should not load a model.
@@ -38,7 +40,8 @@ class Assistant:
         if self._store is None:
             from citeqa.index.store import Store
 
-            self._store = Store(self.settings)
+            with self._parts_lock:
+                self._store = self._store or Store(self.settings)
         return self._store
 
     @property
@@ -46,7 +49,8 @@ class Assistant:
         if self._embedder is None:
             from citeqa.index.embedders import Embedder
 
-            self._embedder = Embedder(self.settings.embedding_model)
+            with self._parts_lock:
+                self._embedder = self._embedder or Embedder(self.settings.embedding_model)
         return self._embedder
 
     @property
@@ -54,7 +58,9 @@ class Assistant:
         if self._answerer is None:
             from citeqa.answering.backends import make_answerer
 
-            self._answerer = make_answerer(self.settings, self.embedder, self._chat_model, keyword=self.store.keyword)
+            with self._parts_lock:
+                if self._answerer is None:
+                    self._answerer = make_answerer(self.settings, self.embedder, self._chat_model, keyword=self.store.keyword)
         return self._answerer
 
     @property
@@ -63,21 +69,28 @@ class Assistant:
             from citeqa.answering.retrieval import HybridRetriever
 
             k = self.settings.k
-            self._retriever = HybridRetriever(store=self.store, embedder=self.embedder, k=k, candidates=max(6 * k, 30))
+            with self._parts_lock:
+                self._retriever = self._retriever or HybridRetriever(
+                    store=self.store, embedder=self.embedder, k=k, candidates=max(6 * k, 30)
+                )
         return self._retriever
 
     @property
     def chain(self) -> Runnable:
         """{"question": str, "history": [str]} -> Answer."""
-        if self._chain is None:
-            self._chain = (
-                _assign("overview", self._overview)
-                | _assign("queries", self._queries)
-                | _assign("passages", self._retrieve)
-                | _assign("draft", self._draft)
-                | RunnableLambda(self._build).with_config(run_name="citations")
-            ).with_config(run_name="citeqa")
+        with self._parts_lock:
+            if self._chain is None:
+                self._chain = self._build_chain()
         return self._chain
+
+    def _build_chain(self) -> Runnable:
+        return (
+            _assign("overview", self._overview)
+            | _assign("queries", self._queries)
+            | _assign("passages", self._retrieve)
+            | _assign("draft", self._draft)
+            | RunnableLambda(self._build).with_config(run_name="citations")
+        ).with_config(run_name="citeqa")
 
     def _overview(self, x: dict) -> str | None:
         """The topic of an overview question ("" for the whole corpus), or None for an ordinary one."""

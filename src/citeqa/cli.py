@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 import time
@@ -12,6 +13,17 @@ from pathlib import Path
 from citeqa.errors import CiteqaError
 
 EXIT_ERROR = 1
+EXIT_DRIFT = 3  # `citeqa check`: the stores disagree (and --repair was not given or could not fix it)
+
+# Control characters (ANSI escapes, bells, carriage returns...) from a question, a document or a file
+# name are shown as \xNN, never sent raw to the terminal. Newline and tab stay in text; not in one-line fields.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text, one_line: bool = False) -> str:
+    pattern = _CONTROL_LINE if one_line else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(text))
 
 
 def _settings_flags(p: argparse.ArgumentParser) -> None:
@@ -55,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full answer object as JSON")
     _settings_flags(p)
 
+    p = sub.add_parser(
+        "check", help="check that Chroma and the passage table agree (--repair fixes drift)",
+        description="Compare the vectors in Chroma with the passages in the index's SQLite table. Exit code: 0 "
+        "when they agree (or --repair made them agree), 3 when they disagree, 1 on an error.",
+    )
+    p.add_argument("--repair", action="store_true",
+                   help="delete vectors without a passage; rebuild missing vectors from stored sentence vectors")
+    p.add_argument("--json", action="store_true")
+    _settings_flags(p)
+
     p = sub.add_parser("config", help="print the effective settings and where each comes from")
     p.add_argument("--json", action="store_true")
     _settings_flags(p)
@@ -85,11 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def format_answer(result: dict) -> str:
-    lines = [result["answer"], ""]
+    lines = [shown(result["answer"]), ""]
     for c in result["citations"]:
         flag = "" if c["supported"] else "  (NOT SUPPORTED by this passage)"
-        lines.append(f"[{c['n']}] {c['source']}:{c['line_start']}-{c['line_end']}{flag}")
-        lines.extend(textwrap.wrap(c["quote"], width=100, initial_indent="    ", subsequent_indent="    "))
+        lines.append(f"[{c['n']}] {shown(c['source'], True)}:{c['line_start']}-{c['line_end']}{flag}")
+        lines.extend(textwrap.wrap(shown(c["quote"]), width=100, initial_indent="    ", subsequent_indent="    "))
     return "\n".join(lines).rstrip()
 
 
@@ -98,7 +120,7 @@ def cmd_ingest(args, settings) -> int:
 
     report = Assistant(settings).ingest(args.paths or None, progress=False if args.no_progress else None)
     for path, error in report.failed:
-        print(f"skipped: {error}", file=sys.stderr)
+        print(f"skipped: {shown(error, True)}", file=sys.stderr)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return EXIT_ERROR if report.failed else 0
 
@@ -118,7 +140,7 @@ def cmd_ask(args, settings) -> int:
     result = assistant.ask(args.question, history=args.history)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_answer(result))
     if result.get("error"):
-        print(f"error: {result['error']}", file=sys.stderr)
+        print(f"error: {shown(result['error'], True)}", file=sys.stderr)
         return EXIT_ERROR
     return 0
 
@@ -146,10 +168,35 @@ def cmd_documents(args, settings) -> int:
         return 0
     for d in docs:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(d["indexed_at"]))
-        print(f"{d['source']}  {d['passages']} passages  {d['size']} bytes  {when}  {d['hash'][:12]}  {d['title']}")
+        print(f"{shown(d['source'], True)}  {d['passages']} passages  {d['size']} bytes  {when}  {d['hash'][:12]}  "
+              f"{shown(d['title'], True)}")
     if not docs:
         print("No documents indexed yet: run `citeqa ingest`.")
     return 0
+
+
+def cmd_check(args, settings) -> int:
+    from citeqa.index.consistency import find_drift, repair
+    from citeqa.index.store import Store
+
+    store = Store(settings)  # no embedding model: a repair rebuilds vectors from stored sentence vectors
+    drift = find_drift(store)
+    out = {"before": drift.to_dict()}
+    if args.repair and not drift.clean:
+        left = repair(store, drift)
+        store.refresh_keyword_index()
+        out["after"] = left.to_dict()
+    final = out.get("after", out["before"])
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        print(drift.summary())
+        if "after" in out:
+            print(f"repaired: {len(drift.orphans)} vectors deleted, {len(drift.missing) - final['unrepairable']} rebuilt; "
+                  f"now {'consistent' if final['clean'] else 'still drifting'}")
+            if final["unrepairable"]:
+                print(f"{final['unrepairable']} passages have no stored sentence vectors: run `citeqa ingest` to embed them")
+    return 0 if final["clean"] else EXIT_DRIFT
 
 
 def cmd_eval(args, settings) -> int:
@@ -158,7 +205,10 @@ def cmd_eval(args, settings) -> int:
     return eval_command(args, settings, index_given=args.index_path is not None)
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "config": cmd_config, "documents": cmd_documents, "eval": cmd_eval}
+COMMANDS = {
+    "ingest": cmd_ingest, "ask": cmd_ask, "check": cmd_check, "config": cmd_config, "documents": cmd_documents,
+    "eval": cmd_eval,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(**_overrides(args))
         return COMMANDS[args.command](args, settings)
     except CiteqaError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {shown(e, True)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -1,5 +1,7 @@
 """Hybrid retrieval: a LangChain BaseRetriever over dense + BM25, fused by reciprocal rank."""
 
+import json
+
 from langchain_core.retrievers import BaseRetriever
 
 from citeqa.index.keyword import KeywordIndex
@@ -43,4 +45,6 @@ def test_keyword_index_is_persisted_not_rebuilt_per_query(seed_assistant, monkey
     for q in ["Who hosted?", "What was signed in Hanoi?", "Which police conference?"]:
         seed_assistant.ask(q)
     assert calls == []
-    assert (seed_assistant.store.folder / "keyword" / "bm25").is_dir()
+    keyword = seed_assistant.store.folder / "keyword"
+    build = json.loads((keyword / "current.json").read_text())["build"]  # the build in use (keyword.py)
+    assert (keyword / build / "bm25").is_dir()

@@ -7,7 +7,7 @@ import logging
 
 import gradio as gr
 
-from citeqa.app.conversation import UNEXPECTED, ask_once, conversation_markdown, new_conversation, parse_history, record_turn
+from citeqa.app.conversation import ASK_CONCURRENCY, UNEXPECTED, ask_once, conversation_markdown, new_conversation, parse_history, record_turn
 from citeqa.errors import CiteqaError
 
 log = logging.getLogger("citeqa.app")
@@ -54,10 +54,10 @@ def register_api(engine, conversation: gr.State) -> None:
     api_conv_go = gr.Button(visible=False)
     api_reset_go = gr.Button(visible=False)
 
-    gr.api(ask, api_name="ask", concurrency_id="citeqa-ask")
+    gr.api(ask, api_name="ask", concurrency_id="citeqa-ask", concurrency_limit=ASK_CONCURRENCY)
     chat_dep = api_go.click(api_chat, [api_question, conversation], [api_result, conversation], api_name="chat",
                             api_description="Ask within this session's conversation (earlier questions are the history); returns the `citeqa ask --json` object.",
-                            concurrency_id="citeqa-ask")
+                            concurrency_id="citeqa-ask", concurrency_limit=ASK_CONCURRENCY)
     conv_dep = api_conv_go.click(api_conversation, [conversation], [api_result], api_name="conversation",
                                  api_description="This session's conversation: its questions, number of turns, and the Markdown export.")
     reset_dep = api_reset_go.click(lambda: (new_conversation(), {"questions": [], "turns": 0, "markdown": ""}), None,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from citeqa.app.conversation import UNEXPECTED, ask_stream, conversation_markdown, new_conversation, record_turn
+from citeqa.app.conversation import ASK_CONCURRENCY, UNEXPECTED, ask_stream, conversation_markdown, new_conversation, record_turn
 from citeqa.app.history_panel import build_history_panel
 from citeqa.app.panel import citation_panel, find_citation, panel_placeholder, parse_cite_id
 from citeqa.app.regression import question_set_files
@@ -154,7 +154,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
             answer,
             inputs=[pending, conversation],
             outputs=[conversation, chatbot, pending, export_md, download],
-            concurrency_id="citeqa-ask",
+            concurrency_id="citeqa-ask", concurrency_limit=ASK_CONCURRENCY,
             show_progress="minimal",
             api_visibility="private",
         ).then(history.save, history.inputs, history.outputs, queue=False, show_progress="hidden",

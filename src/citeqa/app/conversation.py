@@ -15,6 +15,10 @@ from citeqa.errors import CiteqaError, InputError
 log = logging.getLogger("citeqa.app")
 
 MAX_HISTORY = 20  # earlier questions passed on; the answerers use only the last few
+# Asks answered at once (the queue's /ask, /chat and chat events share it). An ask is ~15 ms of CPU
+# spread over Python, numpy, Chroma and the model (which release the GIL at different times) and the
+# event's own HTTP/SSE work: several in flight keep both cores busy; one at a time left them idle.
+ASK_CONCURRENCY = 8
 UNEXPECTED = "Something went wrong while answering; the details are in the server log."
 
 

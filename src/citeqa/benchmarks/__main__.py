@@ -1,10 +1,11 @@
-"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed or quality)."""
+"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality, load or runon)."""
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = {"speed": "citeqa.benchmarks.speed", "quality": "citeqa.benchmarks.quality"}
+BENCHMARKS = {"speed": "citeqa.benchmarks.speed", "quality": "citeqa.benchmarks.quality", "load": "citeqa.benchmarks.load",
+              "runon": "citeqa.benchmarks.runon"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,10 +16,28 @@ import blingfire
 from citeqa.schema import LineIndex, Passage, SourceDocument
 
 MAX_SENTENCE_CHARS = 1200
+WINDOW_CHARS = 50_000  # text handed to blingfire at once (bounds its memory on a huge paragraph)
 WRAP_WIDTH = 120  # lines longer than this are not hard-wrapped prose
 _TERMINAL = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
 _BLOCK_START = re.compile(r"^\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```)")
-_HEADING = re.compile(r"^\s*#{1,6}\s")
+_HEADING = re.compile(r"^\ufeff?\s*#{1,6}\s")
+_SPACE = " \t\r\n\f\v\ufeff"  # a BOM is never part of a sentence (it stays in the text: offsets are exact)
+
+
+def _blocks(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of non-blank lines as [(start, end)] per line, end before the line's newline. A line of
+    only spaces, tabs, `\r` or a BOM is blank, so `\r\n\r\n` separates paragraphs as `\n\n` does."""
+    blocks, current, pos = [], [], 0
+    for line in text.split("\n"):
+        if line.strip(_SPACE):
+            current.append((pos, pos + len(line)))
+        elif current:
+            blocks.append(current)
+            current = []
+        pos += len(line) + 1
+    if current:
+        blocks.append(current)
+    return blocks
 
 
 def _segments(text: str) -> list[tuple[int, int, bool]]:
@@ -30,12 +48,7 @@ def _segments(text: str) -> list[tuple[int, int, bool]]:
     next line goes on in lower case or the block looks hard-wrapped (a title or a subtitle is not).
     """
     segments: list[tuple[int, int, bool]] = []
-    for block in re.finditer(r"[^\n](?:[^\n]|\n(?![ \t\r]*\n))*", text):
-        lines = []
-        pos = block.start()
-        for line in block.group(0).split("\n"):
-            lines.append((pos, pos + len(line)))
-            pos += len(line) + 1
+    for lines in _blocks(text):
         longest = max(e - s for s, e in lines)
         seg_start = lines[0][0]
         section = True  # a blank line before a block starts a new section
@@ -75,18 +88,40 @@ def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _sentence_spans(text: str, start: int, end: int):
+    """blingfire's sentence spans of text[start:end], absolute. A long run (a huge paragraph, text with
+    no line breaks) goes in windows of WINDOW_CHARS: blingfire's memory grows ~40x its input (a 5 MB
+    line took 200 MB). Each window's last sentence may be cut by the window's end, so it is handed to
+    the next window, which starts where that sentence starts."""
+    while start < end:
+        stop = min(end, start + WINDOW_CHARS)
+        chunk = text[start:stop].replace("\r", " ").replace("\n", " ")
+        _, offsets = blingfire.text_to_sentences_and_offsets(chunk)
+        if stop < end and len(offsets) > 1:
+            offsets = offsets[:-1]
+            next_start = start + offsets[-1][1]
+        elif stop < end and offsets and len(pieces := _cut_long(text, start + offsets[0][0], stop)) > 1:
+            # One run with no sentence end across the whole window: keep its full-length pieces and go
+            # on from the last (possibly short) one, so the cuts fall where they would without windows.
+            yield from pieces[:-1]
+            start = pieces[-1][0]
+            continue
+        else:
+            next_start = stop  # the last window, or one sentence longer than a window (cut by _cut_long)
+        for a, b in offsets:
+            yield start + a, start + b
+        start = next_start
+
+
 def split_sentences(text: str) -> list[tuple[int, int, bool]]:
     """Sentences as (start, end, starts_section), trimmed of surrounding whitespace."""
     sentences: list[tuple[int, int, bool]] = []
     for seg_start, seg_end, section in _segments(text):
-        chunk = text[seg_start:seg_end].replace("\r", " ").replace("\n", " ")
-        _, offsets = blingfire.text_to_sentences_and_offsets(chunk)
         first = True
-        for a, b in offsets:
-            a, b = seg_start + a, seg_start + b
-            while a < b and text[a].isspace():
+        for a, b in _sentence_spans(text, seg_start, seg_end):
+            while a < b and (text[a].isspace() or text[a] == "\ufeff"):
                 a += 1
-            while b > a and text[b - 1].isspace():
+            while b > a and (text[b - 1].isspace() or text[b - 1] == "\ufeff"):
                 b -= 1
             if a >= b:
                 continue

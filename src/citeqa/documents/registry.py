@@ -6,6 +6,7 @@ text that every offset refers to, and a title when the document has one.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +21,11 @@ READERS: dict[str, Callable[[Path, bytes], tuple[str, str | None]]] = {
     ".md": read_markdown,
     ".markdown": read_markdown,
 }
+
+
+# A document is read whole (its text, sentences and passages are in memory at once, ~30x the file
+# size at peak); bigger files are refused with a message rather than taking the machine's memory.
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 
 
 def supported(path: Path) -> bool:
@@ -39,8 +45,13 @@ def read_document(path: Path) -> SourceDocument:
     if reader is None:
         raise DocumentError(f"{path}: {path.suffix or 'files without a suffix'} is not a supported format (supported: {', '.join(sorted(READERS))}).")
     try:
-        data = path.read_bytes()
         stat = path.stat()
+        if stat.st_size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(
+                f"{path} is {stat.st_size / 2**20:.0f} MB; citeqa indexes files up to {MAX_DOCUMENT_BYTES // 2**20} MB "
+                "(split it into smaller files)."
+            )
+        data = path.read_bytes()
     except OSError as e:
         raise DocumentError(f"{path} cannot be read: {e.strerror or e}.") from None
     text, title = reader(path, data)
@@ -66,3 +77,28 @@ def find_documents(root: Path) -> list[Path]:
         for p in root.rglob("*")
         if p.is_file() and supported(p) and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
+
+
+def link_problems(root: Path) -> list[tuple[str, str]]:
+    """Symbolic links under root that cannot be followed, as (path, message): a loop, a missing target,
+    or a folder link back into a folder that contains it. Folder links are not followed; files are."""
+    if root.is_file() or not root.is_dir():
+        return []
+    out = []
+    for p in sorted(root.rglob("*")):
+        if not p.is_symlink() or any(part.startswith(".") for part in p.relative_to(root).parts):
+            continue
+        try:
+            target = p.resolve(strict=True)
+        except RuntimeError:
+            out.append((str(p), f"{p} is a symbolic link loop; skipped."))
+            continue
+        except OSError as e:
+            if e.errno == 40:  # ELOOP
+                out.append((str(p), f"{p} is a symbolic link loop; skipped."))
+            elif supported(p):
+                out.append((str(p), f"{p} is a broken symbolic link (its target {os.readlink(p)} is missing); skipped."))
+            continue
+        if target.is_dir() and (target == root.resolve() or target in p.parent.resolve().parents or target == p.parent.resolve()):
+            out.append((str(p), f"{p} links to a folder that contains it (a loop); skipped."))
+    return out

@@ -7,6 +7,7 @@ from pathlib import Path
 from citeqa.errors import DocumentError
 
 MAX_TITLE_CHARS = 200
+BOM = "\ufeff"  # kept in the text (offsets count the file's characters, as the citation panel reads it)
 
 
 def decode_utf8(path: Path, data: bytes) -> str:
@@ -21,7 +22,7 @@ def decode_utf8(path: Path, data: bytes) -> str:
 
 def first_line_title(text: str) -> str | None:
     for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
+        line = line.strip().lstrip(BOM).strip().lstrip("#").strip()
         if line:
             return line if len(line) <= MAX_TITLE_CHARS else None
     return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,6 +81,13 @@ class Embedder:
         self.path = resolve_model_path(model)
         self._model = None
         self._lock = threading.Lock()
+        # Every forward pass runs on one thread of this embedder's own, one at a time. At once, the fast
+        # tokenizer raises "Already borrowed", and two passes would only share the same cores. From many
+        # threads (the app's worker pool), torch and oneDNN keep scratch buffers per calling thread:
+        # the app's RSS grew with every new worker that answered (+100 MB over 10 rounds of 20 clients).
+        # An ingest's batches are small (TOKEN_BUDGET), so a question waits at most one batch.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citeqa-embed")
+        self._cache_lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
         self._numpy = None  # the same model in numpy, for questions (no torch import); False: not this kind
 
@@ -117,13 +125,15 @@ class Embedder:
         return out
 
     def _encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
-        vectors = self.model.encode(
+        model = self.model
+        vectors = self._worker.submit(
+            model.encode,
             texts,
             batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=progress,
-        )
+        ).result()
         return vectors.astype(np.float32, copy=False)
 
     def _token_lengths(self, texts: list[str]) -> list[int]:
@@ -147,10 +157,15 @@ class Embedder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Question vectors, with a small cache: retrieval and the answerer embed the same question once."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        with self._cache_lock:
+            found = {t: self._query_cache[t] for t in texts if t in self._query_cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            for t, v in zip(missing, self._query_encoder()(missing)):
-                if len(self._query_cache) >= 256:
-                    self._query_cache.pop(next(iter(self._query_cache)))
-                self._query_cache[t] = v
-        return np.stack([self._query_cache[t] for t in texts])
+            fresh = dict(zip(missing, self._query_encoder()(missing)))
+            found.update(fresh)
+            with self._cache_lock:
+                for t, v in fresh.items():
+                    if len(self._query_cache) >= 256:
+                        self._query_cache.pop(next(iter(self._query_cache)))
+                    self._query_cache[t] = v
+        return np.stack([found[t] for t in texts])

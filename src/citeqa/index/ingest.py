@@ -3,6 +3,11 @@
 Unchanged documents cost a read and a hash. A changed document's new passages are written before its
 old ones are removed, and vectors of passages whose text did not change are reused, not recomputed.
 A document that fails to read is reported and skipped; whatever was indexed for it stays.
+
+Each document is committed on its own, embedded in small batches: an ingest killed midway keeps every
+document written before the batch in flight, and the next ingest finds them unchanged and goes on.
+It starts by checking that Chroma answers (before minutes of embedding) and that Chroma and the
+passage table agree (an earlier ingest killed between the two leaves vectors to delete).
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from pathlib import Path
 import numpy as np
 
 from citeqa.documents.chunking import split_document
-from citeqa.documents.registry import READERS, find_documents, read_document
+from citeqa.documents.registry import READERS, find_documents, link_problems, read_document
+from citeqa.index.consistency import quick_drift, repair, unit_vector
 from citeqa.index.embedders import Embedder
 from citeqa.errors import DocumentError, InputError
 from citeqa.schema import Passage, SourceDocument
 from citeqa.settings import Settings
 from citeqa.index.store import DocumentRecord, Store
 
-EMBED_BATCH_PASSAGES = 512  # documents are grouped so the model sees full batches
+# Documents are embedded together up to this many passages (several full model batches of sentences),
+# then each is committed: a kill loses at most this batch. 512 before; per-batch overhead is small.
+EMBED_BATCH_PASSAGES = 64
 
 
 @dataclass
@@ -34,8 +42,10 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     passages_written: int = 0
-    passages_embedded: int = 0
+    passages_embedded: int = 0  # written passages with at least one sentence the model had to embed
+    sentences_embedded: int = 0  # distinct sentence texts the model embedded
     passages_total: int = 0
+    repaired: dict = field(default_factory=dict)  # drift found and fixed before this ingest (consistency.py)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -46,6 +56,9 @@ class IngestReport:
         )
         if self.failed:
             line += f"; {len(self.failed)} skipped"
+        if self.repaired:
+            line += (f"; repaired {self.repaired['orphans']} vectors without a passage and "
+                     f"{self.repaired['missing']} passages without a vector")
         return line
 
     def to_dict(self) -> dict:
@@ -57,7 +70,9 @@ class IngestReport:
             "failed": [{"path": p, "error": e} for p, e in self.failed],
             "passages_written": self.passages_written,
             "passages_embedded": self.passages_embedded,
+            "sentences_embedded": self.sentences_embedded,
             "passages_total": self.passages_total,
+            "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
         }
 
@@ -83,19 +98,26 @@ def ingest(
         if not root.exists():
             raise InputError(f"{root} does not exist.")
     files: list[Path] = []
+    report = IngestReport()
     for root in roots:
         files.extend(find_documents(root))
+        report.failed.extend(link_problems(root))
     if not files:
         kinds = ", ".join(sorted(READERS))
         raise InputError(f"No documents to index in {', '.join(map(str, roots))} (looked for {kinds}).")
 
-    report = IngestReport()
+    store.check_reachable()
     if store.get_meta("embedding_model") not in (None, embedder.name):
         store.reset_vectors()  # a different model's vectors cannot be compared with new ones
+    store.set_meta("embedding_model", embedder.name)
+    drift = quick_drift(store)
+    if drift is not None:
+        left = repair(store, drift)
+        report.repaired = {"orphans": len(drift.orphans), "missing": len(drift.missing) - len(left.unrepairable)}
     known = store.documents()
-    # Passages cut to another length (or to an unrecorded one) are split again; their sentences'
-    # vectors are reused, so this costs no embedding.
-    rechunk = bool(known) and store.get_meta("passage_chars") != str(settings.passage_chars)
+    # Passages cut to another length are split again (their sentences' vectors are reused, so this
+    # costs no embedding). Each document records its length; older indexes recorded one for all.
+    default_chars = store.get_meta("passage_chars")
     # A document is the same document whatever folder citeqa runs from: match on its absolute path,
     # and keep the display name it was first indexed under.
     by_path = {r.path: r for r in known.values()}
@@ -114,20 +136,23 @@ def ingest(
         todo = [t for t in dict.fromkeys(texts) if t not in reuse]
         if todo:
             reuse.update(zip(todo, embedder.encode(todo)))
+        report.sentences_embedded += len(todo)
         fresh = set(todo)
-        report.passages_embedded += sum(
-            1 for _, ps in pending for p in ps if any(p.sentence_text(s, e) in fresh for s, e in p.sentences)
-        )
         for doc, ps in pending:
+            embedded = 0
             for p in ps:
                 p.vectors = np.stack([reuse[p.sentence_text(s, e)] for s, e in p.sentences])
-            vectors = np.stack([_unit(p.vectors.mean(axis=0)) for p in ps]) if ps else np.zeros((0, 1), np.float32)
+                embedded += any(p.sentence_text(s, e) in fresh for s, e in p.sentences)
+            vectors = np.stack([unit_vector(p.vectors.mean(axis=0)) for p in ps]) if ps else np.zeros((0, 1), np.float32)
             store.write_document(
-                DocumentRecord(doc.source, doc.path, doc.title, doc.content_hash, doc.size, len(ps), time.time()),
+                DocumentRecord(doc.source, doc.path, doc.title, doc.content_hash, doc.size, len(ps), time.time(),
+                               settings.passage_chars),
                 ps,
                 vectors,
             )
+            # Counted once written: a document that fails to write was not embedded into the index.
             report.passages_written += len(ps)
+            report.passages_embedded += embedded
             (report.changed if doc.source in known else report.added).append(doc.source)
         pending.clear()
 
@@ -144,7 +169,8 @@ def ingest(
             record = by_path.get(doc.path)
             if record and record.source != doc.source:
                 doc = dataclasses.replace(doc, source=record.source)
-            if record and record.hash == doc.content_hash and not rechunk:
+            chars = record and (record.passage_chars or default_chars)
+            if record and record.hash == doc.content_hash and str(chars) == str(settings.passage_chars):
                 report.unchanged.append(doc.source)
                 continue
             pending.append((doc, split_document(doc, settings.passage_chars)))
@@ -160,14 +186,9 @@ def ingest(
             store.remove_document(source)
             report.removed.append(source)
 
-    store.set_meta("embedding_model", embedder.name)
-    store.set_meta("passage_chars", str(settings.passage_chars))
+    store.set_meta("passage_chars", str(settings.passage_chars))  # for records written without their own
     store.refresh_keyword_index()
     report.passages_total = store.passage_count()
     report.seconds = time.perf_counter() - started
     return report
 
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    n = float(np.linalg.norm(v))
-    return (v / n).astype(np.float32) if n > 0 else v.astype(np.float32)

@@ -1,10 +1,19 @@
-"""Keyword index: BM25 (bm25s) over passage texts, persisted next to the vector store and loaded once."""
+"""Keyword index: BM25 (bm25s) over passage texts, persisted next to the vector store and loaded once.
+
+On disk: `keyword/current.json` names the build in use (`keyword/build-<unique>/`) and its version.
+A rebuild writes a new build folder of its own (so two processes rebuilding at once never share one),
+then replaces current.json in one rename: a reader sees the old index or the new one, never half of
+either. Superseded builds are deleted a while later (a reader may still be loading one).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
+import time
+import uuid
 from pathlib import Path
 
 import math
@@ -19,7 +28,8 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 _STEMMER = Stemmer.Stemmer("english")
 # The fuller list (what, did, where, ... included): question words carry no topic.
 STOPWORDS = sorted(set(STOPWORDS_EN_PLUS))
-FORMAT = 3  # bump when the files change; an index of another format is rebuilt
+FORMAT = 4  # bump when the files change; an index of another format is rebuilt
+KEEP_OLD_BUILDS_S = 120  # a superseded build stays this long for readers that picked it just before the swap
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:
@@ -61,18 +71,23 @@ class KeywordIndex:
         self._df: dict[str, int] = {}
         self._n = 0
 
+    def _current(self) -> dict | None:
+        try:
+            stamp = json.loads((self.folder / "current.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return stamp if stamp.get("format") == FORMAT else None
+
     @property
     def version(self) -> str | None:
-        stamp = self.folder / "version.json"
-        if not stamp.is_file():
-            return None
-        stamp = json.loads(stamp.read_text())
-        return stamp["version"] if stamp.get("format") == FORMAT else None
+        stamp = self._current()
+        return stamp["version"] if stamp else None
 
     def build(self, ids: list[str], texts: list[str], version: str) -> None:
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"build-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        tmp = self.folder / name
+        tmp.mkdir()
         tokens = tokenize(texts) if ids else []
         if ids:
             bm25 = bm25s.BM25()
@@ -81,24 +96,55 @@ class KeywordIndex:
         df = Counter(t for doc in tokens for t in set(doc))
         (tmp / "ids.json").write_text(json.dumps(ids))
         (tmp / "df.json").write_text(json.dumps(df))
-        (tmp / "version.json").write_text(json.dumps({"format": FORMAT, "version": version, "passages": len(ids)}))
-        # Swap in whole so a reader never sees half an index.
-        old = self.folder.with_name(self.folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.folder.exists():
-            self.folder.rename(old)
-        tmp.rename(self.folder)
-        shutil.rmtree(old, ignore_errors=True)
+        pointer = self.folder / f"current.json.{name}"
+        pointer.write_text(json.dumps({"format": FORMAT, "version": version, "build": name, "passages": len(ids)}))
+        before = self._current()
+        os.replace(pointer, self.folder / "current.json")  # the swap: atomic on one filesystem
+        if before:  # its grace period starts now, not when it was built
+            try:
+                os.utime(self.folder / before["build"])
+            except OSError:
+                pass
+        self._sweep(keep=name)
         with self._lock:
             self._bm25, self._version = None, None
 
+    def _sweep(self, keep: str) -> None:
+        """Delete builds superseded more than KEEP_OLD_BUILDS_S ago, and files of the older layout."""
+        cutoff = time.time() - KEEP_OLD_BUILDS_S
+        for entry in self.folder.iterdir():
+            try:
+                if entry.name in (keep, "current.json"):
+                    continue
+                if entry.name.startswith(("build-", "current.json.")):
+                    if entry.stat().st_mtime < cutoff:
+                        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+                elif entry.name in ("bm25", "ids.json", "df.json", "version.json"):  # FORMAT 3 files
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            except OSError:
+                pass  # another process swept it first
+
     def _ensure_loaded(self) -> None:
-        version = self.version
+        for attempt in range(3):
+            try:
+                return self._load()
+            except (OSError, ValueError):
+                # The build named a moment ago was swept (superseded long enough ago): read the pointer again.
+                if attempt == 2:
+                    raise
+
+    def _load(self) -> None:
+        stamp = self._current()
+        version = stamp["version"] if stamp else None
         if self._version == version and (self._bm25 is not None or not self._ids):
             return
-        ids = json.loads((self.folder / "ids.json").read_text()) if version else []
-        bm25 = bm25s.BM25.load(self.folder / "bm25", mmap=True, show_progress=False) if ids else None
-        df = json.loads((self.folder / "df.json").read_text()) if version else {}
+        if stamp is None:
+            self._bm25, self._ids, self._df, self._n, self._version = None, [], {}, 0, None
+            return
+        folder = self.folder / stamp["build"]
+        ids = json.loads((folder / "ids.json").read_text())
+        bm25 = bm25s.BM25.load(folder / "bm25", mmap=True, show_progress=False) if ids else None
+        df = json.loads((folder / "df.json").read_text())
         self._bm25, self._ids, self._df, self._n, self._version = bm25, ids, df, len(ids), version
 
     def idf(self, tokens: list[str]) -> list[float]:

@@ -80,6 +80,13 @@ class NumpyBertEncoder:
         self.tokenizer.enable_truncation(int(max_len))
         self.w = {k: v.astype(np.float32, copy=False) for k, v in load_file(str(folder / "model.safetensors")).items()}
         self._lock = threading.Lock()  # a fast tokenizer used from two threads at once raises "Already borrowed"
+        # One BLAS thread: a question is a few (15 x 384) matrix products, and OpenBLAS's threads cost more
+        # than they save (measured: 130-280 ms of CPU per question with 2 threads, 25 ms with one); the app
+        # answers several questions at once, one core each. Process-wide: numpy's other products here
+        # (reranking a few hundred sentences) are as small. torch's own threads are not affected.
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, user_api="blas")
 
     @classmethod
     def load(cls, folder: Path) -> "NumpyBertEncoder | None":

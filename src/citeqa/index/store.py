@@ -1,22 +1,30 @@
 """Store: vectors in Chroma (embedded under index/ or a server), passages and documents in a local SQLite table,
 and the keyword index beside them. The SQLite table is the source of truth for what is indexed: a vector
-whose passage is not in it (left by an interrupted ingest) is ignored at query time.
+whose passage is not in it (left by an interrupted ingest) is ignored at query time and deleted by the
+next ingest or `citeqa check --repair` (consistency.py).
+
+Writes (a document, a removal, a repair) hold a lock file in the index folder, so two processes never
+write the same index at once, and each write moves the index version in its SQLite transaction, which
+is how other processes notice and reopen their Chroma client (chroma.py).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
 from citeqa.errors import StoreError
+from citeqa.index import chroma
+from citeqa.index.faults import crash_point
 from citeqa.index.keyword import KeywordIndex
 from citeqa.schema import Passage
 from citeqa.settings import Settings
@@ -24,7 +32,7 @@ from citeqa.settings import Settings
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     source TEXT PRIMARY KEY, path TEXT, title TEXT, hash TEXT, size INTEGER,
-    passages INTEGER, indexed_at REAL
+    passages INTEGER, indexed_at REAL, passage_chars INTEGER
 );
 CREATE TABLE IF NOT EXISTS passages (
     id TEXT PRIMARY KEY, source TEXT, seq INTEGER, text TEXT, meta TEXT, vectors BLOB
@@ -36,10 +44,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 SCHEMA_VERSION = "2"  # 2: sentence vectors stored with each passage
 VECTOR_DTYPE = np.float16  # sentence vectors on disk: half the size, cosines good to 1e-3
 
-_CLIENTS: dict[str, object] = {}  # Chroma wants one client (one Settings object) per path or server
-_CLIENTS_LOCK = threading.Lock()
-
-
 @dataclass
 class DocumentRecord:
     source: str
@@ -49,34 +53,7 @@ class DocumentRecord:
     size: int
     passages: int
     indexed_at: float
-
-
-def _chroma_client(settings: Settings):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    key = settings.chroma_url or str(Path(settings.index_path, "chroma").resolve())
-    with _CLIENTS_LOCK:
-        if key in _CLIENTS:
-            return _CLIENTS[key]
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        try:
-            if settings.chroma_url:
-                url = urlparse(settings.chroma_url)
-                client = chromadb.HttpClient(
-                    host=url.hostname or "127.0.0.1",
-                    port=url.port or (443 if url.scheme == "https" else 8000),
-                    ssl=url.scheme == "https",
-                    settings=chroma_settings,
-                )
-                client.heartbeat()
-            else:
-                client = chromadb.PersistentClient(path=key, settings=chroma_settings)
-        except Exception as e:
-            where = f"Chroma server at {settings.chroma_url}" if settings.chroma_url else f"Chroma index at {key}"
-            raise StoreError(f"The {where} cannot be reached ({type(e).__name__}: {e}).") from None
-        _CLIENTS[key] = client
-        return client
+    passage_chars: int | None = None  # the target length it was split at (None: unrecorded, older index)
 
 
 class Store:
@@ -90,8 +67,17 @@ class Store:
             outdated = self._schema_outdated()
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"The index folder {self.folder} cannot be opened: {e}.") from None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the SQLite connection, one statement or transaction at a time
+        self._write_mutex = threading.RLock()  # held for a whole write, with the lock file
+        self._refresh_lock = threading.Lock()
         self._collection = None
+        self._generation = -1
+        self._write_depth = 0
+        self._lock_file = None
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "passage_chars" not in columns:
+            with self._db:
+                self._db.execute("ALTER TABLE documents ADD COLUMN passage_chars INTEGER")
         if outdated:
             # An index from an older citeqa: start over (the next ingest re-indexes everything).
             self.reset_vectors()
@@ -106,38 +92,70 @@ class Store:
         has_rows = self._db.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is not None
         return "vectors" not in columns or (has_rows and (row is None or row[0] != SCHEMA_VERSION))
 
+    # -- writing --------------------------------------------------------------------------------
+    @contextmanager
+    def writing(self):
+        """Hold the index's write lock (threads of this process and other processes wait), with the
+        Chroma client brought up to date first: writing through a stale embedded client would
+        overwrite another process's vectors on disk."""
+        with self._write_mutex:
+            if self._write_depth == 0:
+                try:
+                    self._lock_file = open(self.folder / "write.lock", "a")
+                    fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+                except OSError as e:
+                    raise StoreError(f"The index folder {self.folder} cannot be locked for writing: {e}.") from None
+                chroma.sync(self.settings, self.settings.collection, self.version)
+                chroma.begin_write(self.settings, self.settings.collection)
+            self._write_depth += 1
+            try:
+                yield
+            finally:
+                self._write_depth -= 1
+                if self._write_depth == 0:
+                    chroma.end_write(self.settings, self.settings.collection, self.version)
+                    self._lock_file.close()  # releases the lock
+                    self._lock_file = None
+
     # -- Chroma -------------------------------------------------------------------------------
     @property
     def collection(self):
-        if self._collection is None:
-            client = _chroma_client(self.settings)
+        current = chroma.sync(self.settings, self.settings.collection, self.version)
+        if self._collection is None or self._generation != current.generation:
             try:
-                self._collection = client.get_or_create_collection(
+                self._collection = current.client.get_or_create_collection(
                     self.settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
                 )
             except Exception as e:
-                raise StoreError(f"The Chroma collection {self.settings.collection!r} cannot be opened ({e}).") from None
+                raise chroma.unreachable(self.settings, e) from None
+            self._generation = current.generation
         return self._collection
 
     def _chroma(self, what: str, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except Exception as e:
-            where = self.settings.chroma_url or "the embedded Chroma index"
-            raise StoreError(f"Chroma ({where}) failed to {what}: {type(e).__name__}: {e}.") from None
+            where = f"server at {self.settings.chroma_url}" if self.settings.chroma_url else "embedded index"
+            reason = f"{type(e).__name__}: {str(e).strip().rstrip('.')}"
+            raise StoreError(f"The Chroma {where} failed to {what} ({reason}).") from None
+
+    def check_reachable(self) -> None:
+        """Fail now if Chroma cannot be reached (before an ingest spends minutes embedding)."""
+        chroma.heartbeat(self.settings)
+        self.collection  # noqa: B018
 
     def reset_vectors(self) -> None:
         """Drop the collection (the embedding model changed: old vectors are meaningless)."""
-        client = _chroma_client(self.settings)
-        try:
-            client.delete_collection(self.settings.collection)
-        except Exception:
-            pass
-        self._collection = None
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM passages")
-            self._db.execute("DELETE FROM documents")
-            self._bump_version()
+        with self.writing():
+            try:
+                chroma.client(self.settings).delete_collection(self.settings.collection)
+            except Exception:
+                pass
+            self._collection = None
+            with self._db:
+                self._db.execute("DELETE FROM passages")
+                self._db.execute("DELETE FROM documents")
+                self._bump_version()
 
     # -- metadata -----------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -159,7 +177,9 @@ class Store:
     # -- documents ----------------------------------------------------------------------------
     def documents(self) -> dict[str, DocumentRecord]:
         with self._lock:
-            rows = self._db.execute("SELECT source, path, title, hash, size, passages, indexed_at FROM documents").fetchall()
+            rows = self._db.execute(
+                "SELECT source, path, title, hash, size, passages, indexed_at, passage_chars FROM documents"
+            ).fetchall()
         return {r[0]: DocumentRecord(*r) for r in rows}
 
     def passage_count(self) -> int:
@@ -186,10 +206,29 @@ class Store:
 
     def write_document(self, record: DocumentRecord, passages: list[Passage], vectors: np.ndarray) -> None:
         """Write a document's new passages (each with its sentence vectors in `passage.vectors`; `vectors`
-        are the passage vectors), then drop its old ones: a failure midway leaves the old version whole."""
-        with self._lock:
-            old_ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (record.source,))]
-        new_ids = [p.id for p in passages]
+        are the passage vectors), then drop its old ones: a failure midway leaves the old version whole.
+        The document is committed on its own: an ingest killed after it keeps it."""
+        with self.writing():
+            with self._lock:
+                old_ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (record.source,))]
+            self.upsert_vectors(passages, vectors)
+            crash_point("vectors-upserted")
+            with self._lock, self._db:
+                self._db.execute("DELETE FROM passages WHERE source=?", (record.source,))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO passages VALUES (?, ?, ?, ?, ?, ?)",
+                    [(p.id, p.source, i, p.text, json.dumps(p.metadata()), _pack(p.vectors)) for i, p in enumerate(passages)],
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (record.source, record.path, record.title, record.hash, record.size, len(passages), time.time(),
+                     record.passage_chars),
+                )
+                self._bump_version()
+            crash_point("document-committed")
+            self.delete_vectors(sorted(set(old_ids) - {p.id for p in passages}))
+
+    def upsert_vectors(self, passages: list[Passage], vectors: np.ndarray) -> None:
         for i in range(0, len(passages), 1000):
             batch = passages[i : i + 1000]
             self._chroma(
@@ -200,31 +239,40 @@ class Store:
                 documents=[p.text for p in batch],
                 metadatas=[{k: v for k, v in p.metadata().items() if k != "sentences"} for p in batch],
             )
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM passages WHERE source=?", (record.source,))
-            self._db.executemany(
-                "INSERT OR REPLACE INTO passages VALUES (?, ?, ?, ?, ?, ?)",
-                [(p.id, p.source, i, p.text, json.dumps(p.metadata()), _pack(p.vectors)) for i, p in enumerate(passages)],
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (record.source, record.path, record.title, record.hash, record.size, len(passages), time.time()),
-            )
-            self._bump_version()
-        stale = sorted(set(old_ids) - set(new_ids))
-        if stale:
-            self._chroma("remove old vectors", self.collection.delete, ids=stale)
+
+    def delete_vectors(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self._chroma("remove vectors", self.collection.delete, ids=ids[i : i + 1000])
 
     def remove_document(self, source: str) -> int:
-        with self._lock:
-            ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (source,))]
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM passages WHERE source=?", (source,))
-            self._db.execute("DELETE FROM documents WHERE source=?", (source,))
-            self._bump_version()
-        if ids:
-            self._chroma("remove vectors", self.collection.delete, ids=ids)
+        with self.writing():
+            with self._lock:
+                ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (source,))]
+            with self._lock, self._db:
+                self._db.execute("DELETE FROM passages WHERE source=?", (source,))
+                self._db.execute("DELETE FROM documents WHERE source=?", (source,))
+                self._bump_version()
+            crash_point("document-removed")
+            self.delete_vectors(ids)
         return len(ids)
+
+    def mark_changed(self) -> None:
+        """Move the index version after a write to Chroma alone (a repair), so other processes reopen."""
+        with self._lock, self._db:
+            self._bump_version()
+
+    def vector_ids(self, page: int = 5000) -> set[str]:
+        """Every id in the Chroma collection (paged: one call for 100k ids would hold them all twice)."""
+        out: set[str] = set()
+        collection = self.collection
+        while True:
+            got = self._chroma("list vectors", collection.get, include=[], limit=page, offset=len(out))["ids"]
+            out.update(got)
+            if len(got) < page:
+                return out
+
+    def vector_count(self) -> int:
+        return self._chroma("count vectors", self.collection.count)
 
     # -- passages -----------------------------------------------------------------------------
     def passages(self, ids: list[str]) -> dict[str, Passage]:
@@ -263,8 +311,11 @@ class Store:
             # Chroma 1.x returns what it has when asked for more; collection.count() costs more than
             # the search itself (17 ms vs 2 ms at 100k vectors), so it is asked only if this fails.
             res = collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
-        except Exception:
-            count = self._chroma("count vectors", collection.count)
+        except Exception as e:
+            try:
+                count = collection.count()
+            except Exception:  # the search's own error is the one to report (a server that is down)
+                self._chroma("search", _raise, e)
             if count == 0:
                 return []
             res = self._chroma(
@@ -279,13 +330,21 @@ class Store:
         version = self.version
         if self.keyword.version == version:
             return False
-        ids, texts = self.all_texts()
-        self.keyword.build(ids, texts, version)
+        with self._refresh_lock:  # one rebuild at a time in this process; others find it done
+            version = self.version
+            if self.keyword.version == version:
+                return False
+            ids, texts = self.all_texts()
+            self.keyword.build(ids, texts, version)
         return True
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _raise(e: Exception):
+    raise e
 
 
 def _pack(vectors) -> bytes | None:

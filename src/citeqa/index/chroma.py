@@ -1,0 +1,142 @@
+"""Chroma clients: one per path or server, shared by every Store of the process, and reopened when
+another process wrote to the same embedded index.
+
+Embedded Chroma keeps its vector index (HNSW) in memory: a process does not see vectors another
+process added (a query finds only its own), and a process that writes with a stale index overwrites
+the other's additions on disk. So each embedded client remembers the index version (the SQLite meta
+`version`, bumped by every write in its transaction) it last saw per collection; when that version
+moved without this process writing it, the client is reopened before the next query or write.
+A Chroma server is one shared state already: nothing to reopen.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from citeqa.errors import StoreError
+from citeqa.settings import Settings
+
+
+@dataclass
+class _Client:
+    client: object
+    generation: int = 0  # bumped on every reopen: Stores re-fetch their collection object
+    seen: dict[str, str] = field(default_factory=dict)  # collection -> index version this client reflects
+    writing: dict[str, int] = field(default_factory=dict)  # collection -> writes of this process in flight
+
+
+_CLIENTS: dict[str, _Client] = {}  # Chroma wants one client (one Settings object) per path or server
+_LOCK = threading.RLock()
+
+
+def client_key(settings: Settings) -> str:
+    return settings.chroma_url or str(Path(settings.index_path, "chroma").resolve())
+
+
+def _reason(e: Exception) -> str:
+    """`Type: message` without the message's own final period (the sentence adds one)."""
+    return f"{type(e).__name__}: {str(e).strip().rstrip('.')}"
+
+
+def _where(settings: Settings) -> str:
+    if settings.chroma_url:
+        return f"The Chroma server at {settings.chroma_url}"
+    return f"The Chroma index at {client_key(settings)}"
+
+
+def unreachable(settings: Settings, e: Exception) -> StoreError:
+    return StoreError(f"{_where(settings)} cannot be reached ({_reason(e)}).")
+
+
+def _open(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        else:
+            client = chromadb.PersistentClient(path=client_key(settings), settings=chroma_settings)
+    except Exception as e:
+        raise unreachable(settings, e) from None
+    return client
+
+
+def entry(settings: Settings) -> _Client:
+    key = client_key(settings)
+    with _LOCK:
+        if key not in _CLIENTS:
+            _CLIENTS[key] = _Client(_open(settings))
+        return _CLIENTS[key]
+
+
+def client(settings: Settings):
+    return entry(settings).client
+
+
+def _drop_system(client) -> None:
+    # Chroma caches one System per path for the whole process; a new PersistentClient on the same path
+    # would get the same (stale) one. Dropping it from the cache makes the next client load from disk.
+    # The old System is not stopped: a query in flight on another thread may still be using it.
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(client._identifier, None)
+    except (ImportError, AttributeError):
+        client.clear_system_cache()
+
+
+def sync(settings: Settings, collection: str, version: str) -> _Client:
+    """The client, reopened first when `collection`'s index version is not the one it last saw."""
+    current = entry(settings)
+    if settings.chroma_url:
+        return current
+    with _LOCK:
+        current = _CLIENTS[client_key(settings)]
+        seen = current.seen.get(collection)
+        if seen is None:  # first use: the client was just loaded from disk
+            current.seen[collection] = version
+        elif seen != version and not current.writing.get(collection):
+            # (While this process writes, the version moves under its own writes: the cross-process
+            # write lock guarantees no other process wrote meanwhile.)
+            _drop_system(current.client)
+            # Loaded from disk now, so current for every collection; this process's writes in flight carry over.
+            fresh = _Client(_open(settings), current.generation + 1, {collection: version}, dict(current.writing))
+            _CLIENTS[client_key(settings)] = current = fresh
+        return current
+
+
+def begin_write(settings: Settings, collection: str) -> None:
+    with _LOCK:
+        current = entry(settings)
+        current.writing[collection] = current.writing.get(collection, 0) + 1
+
+
+def end_write(settings: Settings, collection: str, version: str) -> None:
+    """This process wrote up to `version` through its own client: its in-memory index holds it."""
+    with _LOCK:
+        current = _CLIENTS.get(client_key(settings))
+        if current is not None:
+            current.writing[collection] = max(0, current.writing.get(collection, 0) - 1)
+            current.seen[collection] = version
+
+
+def heartbeat(settings: Settings) -> None:
+    """Fail now, with one sentence, when the Chroma server is down (an embedded index is always there)."""
+    c = client(settings)
+    if settings.chroma_url:
+        try:
+            c.heartbeat()
+        except Exception as e:
+            raise unreachable(settings, e) from None
