@@ -103,9 +103,9 @@ def bench_ingest(docs: list[Path], index: Path, corpus: Path, repeats: int) -> d
         model.encode(texts)  # bare: library defaults (batch 32, no normalisation)
         bare_s.append(time.perf_counter() - t0)
         shutil.rmtree(index, ignore_errors=True)
-        from citeqa.index import store as store_mod
+        from citeqa.index import chroma
 
-        store_mod._CLIENTS.clear()  # a fresh index folder needs a fresh Chroma client
+        chroma.forget(index)  # a fresh index folder needs a fresh Chroma client
         assistant = Assistant(_settings(index, corpus))
         t0 = time.perf_counter()
         report = assistant.ingest(docs, progress=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from citeqa.documents.chunking import passage_id, split_sentences
-from citeqa.index import store as store_mod
+from citeqa.index import chroma
 from citeqa.index.store import DocumentRecord, Store
 from citeqa.schema import LineIndex, Passage
 from citeqa.settings import load_settings
@@ -70,7 +70,7 @@ def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, v
     pool = [(p, v) for _, ps, vs in real for p, v in zip(ps, vs)]
 
     shutil.rmtree(index, ignore_errors=True)
-    store_mod._CLIENTS.pop(str(Path(index, "chroma").resolve()), None)
+    chroma.forget(index)
     store = Store(_settings(index, corpus))
     t0 = time.perf_counter()
     written = 0

@@ -117,6 +117,17 @@ def sync(settings: Settings, collection: str, version: str) -> _Client:
         return current
 
 
+def forget(index_path: Path | None = None) -> None:
+    """Drop the cached client of an index folder (or all): after the folder was deleted or replaced
+    outside citeqa, the next use opens it afresh."""
+    with _LOCK:
+        keys = list(_CLIENTS) if index_path is None else [str(Path(index_path, "chroma").resolve())]
+        for key in keys:
+            gone = _CLIENTS.pop(key, None)
+            if gone is not None and not key.startswith(("http://", "https://")):
+                _drop_system(gone.client)
+
+
 def begin_write(settings: Settings, collection: str) -> None:
     with _LOCK:
         current = entry(settings)
