@@ -12,6 +12,7 @@ from pathlib import Path
 from citeqa.errors import CiteqaError
 
 EXIT_ERROR = 1
+EXIT_PARTIAL = 3  # ingest: some files were skipped, the others indexed (2 is argparse's usage error)
 
 
 def _settings_flags(p: argparse.ArgumentParser) -> None:
@@ -84,11 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def citation_place(c: dict) -> str:
+    """Where a citation is, as a person looks it up: `report.pdf p.3`, `page.html § Results › Table 2`,
+    `notes.txt:4-6` (lines for text and Markdown)."""
+    if c.get("page"):
+        return f"{c['source']} p.{c['page']}"
+    if c.get("section"):
+        return f"{c['source']} § {c['section']}"
+    if c.get("format") in ("html", "docx"):
+        return f"{c['source']} block {int(c.get('block', 0)) + 1}"
+    return f"{c['source']}:{c['line_start']}-{c['line_end']}"
+
+
 def format_answer(result: dict) -> str:
     lines = [result["answer"], ""]
     for c in result["citations"]:
         flag = "" if c["supported"] else "  (NOT SUPPORTED by this passage)"
-        lines.append(f"[{c['n']}] {c['source']}:{c['line_start']}-{c['line_end']}{flag}")
+        lines.append(f"[{c['n']}] {citation_place(c)}{flag}")
         lines.extend(textwrap.wrap(c["quote"], width=100, initial_indent="    ", subsequent_indent="    "))
     return "\n".join(lines).rstrip()
 
@@ -99,8 +112,14 @@ def cmd_ingest(args, settings) -> int:
     report = Assistant(settings).ingest(args.paths or None, progress=False if args.no_progress else None)
     for path, error in report.failed:
         print(f"skipped: {error}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
-    return EXIT_ERROR if report.failed else 0
+    if not report.failed:
+        return 0
+    # Partial success (3) is told apart from total failure (1): nothing read means nothing usable.
+    read = len(report.added) + len(report.changed) + len(report.unchanged)
+    return EXIT_PARTIAL if read else EXIT_ERROR
 
 
 def cmd_ask(args, settings) -> int:

@@ -33,6 +33,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read in part (pages with no text layer)
     passages_written: int = 0
     passages_embedded: int = 0
     passages_total: int = 0
@@ -55,6 +56,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "warnings": self.warnings,
             "passages_written": self.passages_written,
             "passages_embedded": self.passages_embedded,
             "passages_total": self.passages_total,
@@ -68,6 +70,18 @@ def _progress(total: int, enabled: bool | None):
     if enabled is None:
         enabled = sys.stderr.isatty()
     return tqdm(total=total, unit="doc", desc="ingest", disable=not enabled, leave=False)
+
+
+def _page_progress(bar, path: Path):
+    """Per-page progress for a long PDF, shown in the document bar's postfix."""
+    if bar.disable:
+        return None
+
+    def on_page(done: int, total: int) -> None:
+        if total >= 20 and (done % 10 == 0 or done == total):
+            bar.set_postfix_str(f"{path.name} page {done}/{total}", refresh=True)
+
+    return on_page
 
 
 def ingest(
@@ -122,6 +136,9 @@ def ingest(
             for p in ps:
                 p.vectors = np.stack([reuse[p.sentence_text(s, e)] for s, e in p.sentences])
             vectors = np.stack([_unit(p.vectors.mean(axis=0)) for p in ps]) if ps else np.zeros((0, 1), np.float32)
+            # The text as read goes in first: a passage is never stored without the text it points into.
+            store.write_text(doc.source, doc.content_hash, doc.format, doc.text,
+                             doc.layout.to_json() if doc.layout is not None else None, doc.notes)
             store.write_document(
                 DocumentRecord(doc.source, doc.path, doc.title, doc.content_hash, doc.size, len(ps), time.time()),
                 ps,
@@ -135,16 +152,23 @@ def ingest(
         for path in files:
             bar.update(1)
             try:
-                doc = read_document(path)
+                doc = read_document(path, on_page=_page_progress(bar, path))
             except DocumentError as e:
                 report.failed.append((str(path), str(e)))
                 seen.add(str(path.resolve()))  # keep what was indexed for it
                 continue
             seen.add(doc.path)
+            report.warnings.extend(doc.notes)
             record = by_path.get(doc.path)
             if record and record.source != doc.source:
                 doc = dataclasses.replace(doc, source=record.source)
-            if record and record.hash == doc.content_hash and not rechunk:
+            stored = store.document_text(doc.source) if record else None
+            # An index made before texts were kept: a file it read as text that is really a PDF, web page
+            # or Word file is read again; any other gets its text as read stored, with no re-embedding.
+            misread = record is not None and stored is None and doc.format not in ("text", "markdown")
+            if record and record.hash == doc.content_hash and not rechunk and not misread:
+                if stored is None:
+                    store.write_text(doc.source, doc.content_hash, doc.format, doc.text, None, doc.notes)
                 report.unchanged.append(doc.source)
                 continue
             pending.append((doc, split_document(doc, settings.passage_chars)))
