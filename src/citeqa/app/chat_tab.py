@@ -13,7 +13,7 @@ from pathlib import Path
 import gradio as gr
 
 from citeqa.app.conversation import UNEXPECTED, ask_stream, conversation_markdown, new_conversation, record_turn
-from citeqa.app.panel import citation_panel, find_citation, panel_placeholder, parse_cite_id
+from citeqa.app.panel import cite_id, citation_panel, find_citation, panel_placeholder, parse_cite_id, parse_cite_page
 from citeqa.app.regression import question_set_files
 from citeqa.app.rendering import format_question, paragraphs, stream_pieces
 from citeqa.app.sources import example_questions
@@ -74,7 +74,8 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None, interactive=False)
 
     def show_citation(conversation, evt: gr.EventData):
-        parsed = parse_cite_id(getattr(evt, "id", "") if evt is not None else "")
+        value = getattr(evt, "id", "") if evt is not None else ""
+        parsed = parse_cite_id(value)
         if parsed is None:
             return panel_placeholder("That link is not a citation.")
         citation = find_citation(conversation, *parsed)
@@ -82,11 +83,13 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
             return panel_placeholder("That citation belongs to a conversation that was cleared.")
         try:
             docs = engine.documents()
+            stored = engine.assistant.document_text(str(citation.get("source", "")))
         except CiteqaError as e:
-            docs = []
+            docs, stored = [], None
             log.warning("document list unavailable: %s", e)
         # A fresh marker each time: clicking the same [n] again re-renders and scrolls back to it.
-        return citation_panel(citation, docs).replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
+        panel_html = citation_panel(citation, docs, stored, page=parse_cite_page(value), cite_ref=cite_id(*parsed))
+        return panel_html.replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
 
     def refresh_examples():
         try:

@@ -11,7 +11,6 @@ Pages are read one at a time and closed, so memory grows with the text only.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -145,21 +144,22 @@ def _is_page_number(line: _Line, height: float) -> bool:
 
 def _runs_on(prev_group: list[_Line], nxt: _Line) -> bool:
     """Whether the text at the top of a column (or page) goes on with the paragraph that ended the one
-    before: that paragraph's last line is full (a paragraph's own last line rarely is) or ends
-    mid-sentence, and the font size stays the same."""
-    if len(prev_group) < 2:
+    before: that paragraph stops mid-sentence (or mid-word) and the font size stays the same. A sentence
+    that ends exactly at the foot of a column starts a new paragraph: a passage boundary, never a cut
+    sentence."""
+    if not prev_group:
         return False
     last = prev_group[-1]
-    widest = max(ln.x1 - ln.x0 for ln in prev_group)
     same_size = abs(nxt.height - last.height) <= 0.15 * max(last.height, 1.0)
-    return same_size and ((last.x1 - last.x0) >= 0.85 * widest or last.text[-1:] not in TERMINAL or last.hyphen)
+    return same_size and (last.text[-1:] not in TERMINAL or last.hyphen)
 
 
 def _paragraphs(groups: list[list[_Line]]) -> list[list[_Line]]:
     pitches = []
     for g in groups:
         pitches += [a.y0 - b.y0 for a, b in zip(g, g[1:]) if a.y0 - b.y0 > 0]
-    pitch = statistics.median(pitches) if pitches else 0.0
+    # The line pitch: a low quantile, so a page with few lines and several paragraph gaps still finds it.
+    pitch = sorted(pitches)[len(pitches) // 4] if pitches else 0.0
     paras: list[list[_Line]] = []
     current: list[_Line] = []
     for gi, g in enumerate(groups):
