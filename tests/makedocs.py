@@ -40,7 +40,7 @@ def two_column_pdf(path: Path, pages: list[tuple[list[list[str]], list[list[str]
     from reportlab.lib.pdfencrypt import StandardEncryption
     from reportlab.pdfgen import canvas
 
-    enc = StandardEncryption(password, canBeViewed=0) if password else None
+    enc = StandardEncryption(password, ownerPassword=password + "-owner") if password else None
     c = canvas.Canvas(str(path), pagesize=(PAGE_W, PAGE_H), encrypt=enc)
     if title:
         c.setTitle(title)

@@ -59,7 +59,7 @@ def _heading_level(paragraph) -> int | None:
     style = paragraph.style.name if paragraph.style is not None else ""
     m = _HEADING_STYLE.match(style or "")
     if m:
-        return int(m.group(1)) if m.group(1) else 1
+        return int(m.group(1)) if m.group(1) else 0  # Title sits above Heading 1
     return None
 
 

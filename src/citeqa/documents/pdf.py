@@ -267,7 +267,7 @@ def read_pdf(path: Path, data: bytes, on_page: Callable[[int, int], None] | None
                 page.close()
             if not lines:
                 scanned.append(index + 1)
-            for k, para in enumerate(_paragraphs(_reading_order(lines, width))):
+            for k, para in enumerate(_paragraphs(_reading_order(lines, width)) if lines else []):
                 builder.paragraph(para, index + 1, k == 0)
             if on_page:
                 on_page(index + 1, total)
