@@ -51,7 +51,12 @@ _UNSUPPORTED = " — ⚠️ **not supported:** this passage does not back the se
 
 def format_citation(c: dict, turn: int | None = None) -> str:
     n = int(c["n"])
-    where = f"{escape_markdown(c['source'])}, {line_span(int(c['line_start']), int(c['line_end']))}"
+    if c.get("page"):  # PDF: the page, as a person looks it up
+        where = f"{escape_markdown(c['source'])} p.{int(c['page'])}"
+    elif c.get("section"):  # HTML, Word: the heading path
+        where = f"{escape_markdown(c['source'])} § {escape_markdown(str(c['section']))}"
+    else:
+        where = f"{escape_markdown(c['source'])}, {line_span(int(c['line_start']), int(c['line_end']))}"
     if turn is None:
         head = f"**\\[{n}\\]** {where}"
     else:
