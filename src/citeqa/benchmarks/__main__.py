@@ -1,10 +1,10 @@
-"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed or quality)."""
+"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality or formats)."""
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = {"speed": "citeqa.benchmarks.speed", "quality": "citeqa.benchmarks.quality"}
+BENCHMARKS = {"speed": "citeqa.benchmarks.speed", "quality": "citeqa.benchmarks.quality", "formats": "citeqa.benchmarks.formats"}
 
 
 def main(argv: list[str] | None = None) -> int:

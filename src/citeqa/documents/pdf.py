@@ -33,12 +33,6 @@ class _Line:
     x1: float = -1e9
     y1: float = -1e9
 
-    def add(self, ch: str, box) -> None:
-        self.chars.append((ch, box))
-        if box is not None:
-            self.x0, self.y0 = min(self.x0, box[0]), min(self.y0, box[1])
-            self.x1, self.y1 = max(self.x1, box[2]), max(self.y1, box[3])
-
     @property
     def text(self) -> str:
         return "".join(c for c, _ in self.chars).strip()
@@ -52,48 +46,57 @@ def _page_lines(textpage, raw) -> list[_Line]:
     """pdfium's characters in content order, cut into lines where the text moves to a new baseline,
     goes back left, or jumps a gutter-sized gap on the same baseline."""
     lines: list[_Line] = []
-    line = _Line()
     rect = raw.FS_RECTF()
     n = textpage.count_chars()
-    for i in range(n):
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        if code == HYPHEN_MARK:
-            line.hyphen = True
-            continue
-        ch = chr(code)
-        if raw.FPDFText_IsGenerated(textpage, i) or ch in "\r\n":
-            if ch in "\r\n":
-                if line.chars:
-                    lines.append(line)
-                line = _Line()
-            elif line.chars:
-                line.add(" ", None)
+    # The page's text in one call (one UTF-16 unit per character index); a box is asked for only for
+    # characters that are drawn, so the loop makes one pdfium call per glyph.
+    text = textpage.get_text_range(0, n) if n else ""
+    if len(text) != n:  # characters outside the BMP: one call per character instead
+        text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
+    get_box = raw.FPDFText_GetLooseCharBox
+    chars: list = []
+    hyphen = False
+    x0 = y0 = 1e9
+    x1 = y1 = -1e9
+
+    def close():
+        while chars and chars[-1][1] is None:
+            chars.pop()
+        if chars and x1 > x0:
+            lines.append(_Line(list(chars), hyphen, x0, y0, x1, y1))
+
+    for i, ch in enumerate(text):
+        if ch == "\x02" or ch == "\ufffe":  # pdfium's mark for a word hyphenated at a line end
+            hyphen = True
             continue
         if ch.isspace():
-            if line.chars:
-                line.add(" ", None)
+            if ch in "\r\n":
+                close()
+                chars, hyphen, x0, y0, x1, y1 = [], False, 1e9, 1e9, -1e9, -1e9
+            elif chars and chars[-1][1] is not None:
+                chars.append((" ", None))
             continue
-        raw.FPDFText_GetLooseCharBox(textpage, i, rect)
-        box = (rect.left, min(rect.bottom, rect.top), rect.right, max(rect.bottom, rect.top))
-        if line.chars and line.x1 > line.x0:
-            cy = (box[1] + box[3]) / 2
-            h = max(line.height, box[3] - box[1], 1.0)
-            new_baseline = not (line.y0 - 0.2 * h <= cy <= line.y1 + 0.2 * h)
-            back_left = box[0] < line.x1 - 2 * h
-            gutter = box[0] - line.x1 > 2.5 * h
-            if new_baseline or back_left or gutter:
-                lines.append(line)
-                line = _Line()
-        line.add(ch, box)
-    if line.chars:
-        lines.append(line)
-    out = []
-    for ln in lines:
-        while ln.chars and ln.chars[-1][0] == " ":
-            ln.chars.pop()
-        if ln.chars and ln.x1 > ln.x0:
-            out.append(ln)
-    return out
+        get_box(textpage, i, rect)
+        bl, bb, br, bt = rect.left, rect.bottom, rect.right, rect.top
+        if bb > bt:
+            bb, bt = bt, bb
+        if chars and x1 > x0:
+            h = max(y1 - y0, bt - bb, 1.0)
+            cy = (bb + bt) / 2
+            if not (y0 - 0.2 * h <= cy <= y1 + 0.2 * h) or bl < x1 - 2 * h or bl - x1 > 2.5 * h:
+                close()  # a new baseline, back to the left, or a gutter on the same baseline
+                chars, hyphen, x0, y0, x1, y1 = [], False, 1e9, 1e9, -1e9, -1e9
+        chars.append((ch, (bl, bb, br, bt)))
+        if bl < x0:
+            x0 = bl
+        if bb < y0:
+            y0 = bb
+        if br > x1:
+            x1 = br
+        if bt > y1:
+            y1 = bt
+    close()
+    return lines
 
 
 def _gutter(lines: list[_Line], width: float) -> float | None:
@@ -211,27 +214,26 @@ class _Builder:
             if k and not lines[k - 1].hyphen and not self._ends_with_dash():
                 self.emit(" ")
             self.line_no += 1
-            run_start, box = None, None
-            for ch, b in ln.chars:
+            word: list[str] = []
+            boxes: list = []
+            last = len(ln.chars) - 1
+            for i, (ch, b) in enumerate(ln.chars):
+                if b is not None:
+                    word.append(ch)
+                    boxes.append(b)
+                if (b is None or i == last) and word:  # a word on this line: one run, one box
+                    start = self.length
+                    self.emit("".join(word))
+                    self.runs.append((start, self.length, page, self.line_no, min(x[0] for x in boxes),
+                                      min(x[1] for x in boxes), max(x[2] for x in boxes), max(x[3] for x in boxes)))
+                    word, boxes = [], []
                 if b is None:
-                    if run_start is not None:
-                        self.runs.append((run_start, self.length, page, self.line_no, *box))
-                        run_start = None
-                    if self.parts and self.parts[-1] != " ":
-                        self.emit(" ")
-                    continue
-                if run_start is None:
-                    run_start, box = self.length, list(b)
-                else:
-                    box = [min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])]
-                self.emit(ch)
-            if run_start is not None:
-                self.runs.append((run_start, self.length, page, self.line_no, *box))
+                    self.emit(" ")
         self.blocks[-1].end = self.length
         self.last_lines = lines
 
     def _ends_with_dash(self) -> bool:
-        return bool(self.parts) and self.parts[-1] in "-‐"
+        return bool(self.parts) and self.parts[-1][-1:] in ("-", "‐")
 
 
 def read_pdf(path: Path, data: bytes, on_page: Callable[[int, int], None] | None = None):
