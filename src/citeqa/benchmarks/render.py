@@ -9,6 +9,9 @@ import html
 from pathlib import Path
 
 FORMATS = ("txt", "pdf1", "pdf2", "html", "docx")
+# A TrueType font with Greek, IPA and most Latin letters (Debian's fonts-dejavu), embedded in the PDFs;
+# reportlab's built-in Helvetica has Latin-1 only and draws other letters as boxes. Neither has CJK.
+UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SUFFIX = {"txt": ".txt", "pdf1": ".pdf", "pdf2": ".pdf", "html": ".html", "docx": ".docx"}
 
 
@@ -23,6 +26,13 @@ def to_pdf(paras: list[str], title: str, path: Path, columns: int) -> None:
 
     style = getSampleStyleSheet()["BodyText"]
     style.fontSize, style.leading, style.spaceAfter = 10, 12.5, 6
+    if UNICODE_FONT.is_file():
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", str(UNICODE_FONT)))
+        style.fontName = "DejaVuSans"
     doc = BaseDocTemplate(str(path), pagesize=A4, title=title)
     width, height = A4
     margin, gap = 50, 20

@@ -211,7 +211,10 @@ class _Builder:
         if not self.blocks:
             self.blocks.append(Block(self.length, self.length, 0, "p", "", page))
         for k, ln in enumerate(lines):
-            if k and not lines[k - 1].hyphen and not self._ends_with_dash():
+            # A hyphen kept at a line end joins the next line without a space ("state-of-the-" / "art"),
+            # except a suspended one ("13-" / "and 17-year").
+            suspended = ln.text.split(" ", 1)[0] in ("and", "or", "to", "nor")
+            if k and not lines[k - 1].hyphen and (suspended or not self._ends_with_dash()):
                 self.emit(" ")
             self.line_no += 1
             word: list[str] = []

@@ -108,9 +108,11 @@ def sniff(path: Path, data: bytes) -> str:
     if suffix_format == "html" or _HTML_START.match(head[:1024]):
         return "html"
     sample = data[:8192]
-    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return suffix_format or "text"  # UTF-16 text: its reader says it is not UTF-8
+    if b"\x00" in sample:
         raise DocumentError(f"{path} is a binary file, not text (it holds NUL bytes).")
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     if sample and controls / len(sample) > 0.05:
         raise DocumentError(f"{path} is a binary file, not text ({controls} control bytes in its first {len(sample)}).")
     return suffix_format or "text"
