@@ -46,17 +46,23 @@ def _blockquote(text: str) -> str:
 def line_span(a: int, b: int) -> str:
     return f"line {a}" if a == b else f"lines {a}–{b}"
 
+def place(c: dict) -> str:
+    """Where a citation is, after its file name: ` p.3` (PDF), ` § Results › Table 2` (HTML, Word),
+    `, lines 4–6` (text, Markdown)."""
+    if c.get("page"):
+        return f" p.{int(c['page'])}"
+    if c.get("section"):
+        return f" § {c['section']}"
+    return f", {line_span(int(c['line_start']), int(c['line_end']))}"
+
+
 _UNSUPPORTED = " — ⚠️ **not supported:** this passage does not back the sentence that cites it"
 
 
 def format_citation(c: dict, turn: int | None = None) -> str:
     n = int(c["n"])
-    if c.get("page"):  # PDF: the page, as a person looks it up
-        where = f"{escape_markdown(c['source'])} p.{int(c['page'])}"
-    elif c.get("section"):  # HTML, Word: the heading path
-        where = f"{escape_markdown(c['source'])} § {escape_markdown(str(c['section']))}"
-    else:
-        where = f"{escape_markdown(c['source'])}, {line_span(int(c['line_start']), int(c['line_end']))}"
+    # A section comes from the document: escaped like its name; a line range is citeqa's own text.
+    where = escape_markdown(c["source"]) + (escape_markdown(place(c)) if c.get("section") else place(c))
     if turn is None:
         head = f"**\\[{n}\\]** {where}"
     else:
