@@ -63,3 +63,11 @@ def test_page_with_no_text(tmp_path):
     path.write_text("<html><body><nav>Home</nav><script>x()</script></body></html>")
     with pytest.raises(DocumentError, match=r"empty\.html has no text to read"):
         read_document(path)
+
+
+def test_xhtml_with_xml_declaration(tmp_path):
+    path = tmp_path / "page.xhtml.html"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">'
+                    "<body><h1>Tides</h1><p>High tide comes twice a day.</p></body></html>")
+    doc = read_document(path)
+    assert doc.text == "Tides\n\nHigh tide comes twice a day." and doc.title == "Tides"

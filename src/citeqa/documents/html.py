@@ -150,6 +150,7 @@ def read_html(path: Path, data: bytes):
             f"{path} is {len(data) / 2**20:.0f} MB of HTML; pages over {MAX_HTML_BYTES // 2**20} MB are not read (save the article alone)."
         )
     text = decode_html(path, data)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses a decoded string that declares an encoding
     try:
         root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(remove_comments=True, huge_tree=False))
     except (lxml.etree.ParserError, ValueError) as e:

@@ -136,7 +136,8 @@ def ingest(
             for p in ps:
                 p.vectors = np.stack([reuse[p.sentence_text(s, e)] for s, e in p.sentences])
             vectors = np.stack([_unit(p.vectors.mean(axis=0)) for p in ps]) if ps else np.zeros((0, 1), np.float32)
-            # The text as read goes in first: a passage is never stored without the text it points into.
+            # The text as read goes in first: if writing the passages then fails, the document record keeps
+            # its old hash, so the next ingest reads the file again and both end up on the same version.
             store.write_text(doc.source, doc.content_hash, doc.format, doc.text,
                              doc.layout.to_json() if doc.layout is not None else None, doc.notes)
             store.write_document(
@@ -167,8 +168,9 @@ def ingest(
             # or Word file is read again; any other gets its text as read stored, with no re-embedding.
             misread = record is not None and stored is None and doc.format not in ("text", "markdown")
             if record and record.hash == doc.content_hash and not rechunk and not misread:
-                if stored is None:
-                    store.write_text(doc.source, doc.content_hash, doc.format, doc.text, None, doc.notes)
+                if stored is None or stored["hash"] != doc.content_hash:
+                    store.write_text(doc.source, doc.content_hash, doc.format, doc.text,
+                                     doc.layout.to_json() if doc.layout is not None else None, doc.notes)
                 report.unchanged.append(doc.source)
                 continue
             pending.append((doc, split_document(doc, settings.passage_chars)))
