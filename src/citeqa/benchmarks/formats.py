@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 from citeqa.benchmarks.quality import _default_bench, _docs_for, load_questions, run_citeqa
@@ -31,16 +32,31 @@ from citeqa.benchmarks.render import FORMATS, SUFFIX, render
 PARITY_TOLERANCE = 0.02
 
 
+def _nfkc(text: str) -> tuple[str, list[int]]:
+    """NFKC-normalised text (ligatures such as "ﬂ" become "fl", as a PDF's text layer gives them) and,
+    per normalised character, its offset in the original."""
+    out, back = [], []
+    for i, ch in enumerate(text):
+        norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        out.append(norm)
+        back.extend([i] * len(norm))
+    back.append(len(text))
+    return "".join(out), back
+
+
 def map_gold(orig: str, read: str, start: int, end: int) -> tuple[int, int] | None:
-    """Where orig[start:end] is in the text as read: the same words, whitespace free, nearest the same
-    relative position."""
-    words = orig[start:end].split()
+    """Where orig[start:end] is in the text as read: the same words (NFKC-normalised; a word ending in a
+    hyphen may run into the next, as a line-end hyphen is read), nearest the gold's relative position."""
+    words = unicodedata.normalize("NFKC", orig[start:end]).split()
     if not words:
         return None
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    expected = start * len(read) / max(len(orig), 1)
-    best = min(pattern.finditer(read), key=lambda m: abs(m.start() - expected), default=None)
-    return (best.start(), best.end()) if best else None
+    parts = [re.escape(words[0])]
+    for prev, word in zip(words, words[1:]):
+        parts.append((r"\s*" if prev.endswith("-") else r"\s+") + re.escape(word))
+    norm, back = _nfkc(read)
+    expected = start * len(norm) / max(len(orig), 1)
+    best = min(re.finditer("".join(parts), norm), key=lambda m: abs(m.start() - expected), default=None)
+    return (back[best.start()], back[best.end() - 1] + 1) if best else None
 
 
 def format_questions(questions: list[dict], src_docs: Path, fmt_docs: Path, fmt: str) -> tuple[list[dict], int]:
