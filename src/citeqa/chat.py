@@ -205,4 +205,10 @@ class Assistant:
         return self.answer(question, history).to_dict()
 
     def documents(self) -> list[dict]:
-        return [vars(r) for r in sorted(self.store.documents().values(), key=lambda r: r.source)]
+        notes = self.store.document_notes()  # read in part: pages with no text layer
+        return [vars(r) | ({"notes": notes[r.source]} if r.source in notes else {})
+                for r in sorted(self.store.documents().values(), key=lambda r: r.source)]
+
+    def document_text(self, source: str) -> dict | None:
+        """The text as read of an indexed document (hash, format, text, layout, notes), None if not kept."""
+        return self.store.document_text(source)

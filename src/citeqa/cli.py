@@ -14,6 +14,7 @@ from citeqa.errors import CiteqaError
 
 EXIT_ERROR = 1
 EXIT_DRIFT = 3  # `citeqa check`: the stores disagree (and --repair was not given or could not fix it)
+EXIT_PARTIAL = 3  # `citeqa ingest`: some files were skipped, the others indexed (2 is argparse's usage error)
 
 # Control characters (ANSI escapes, bells, carriage returns...) from a question, a document or a file
 # name are shown as \xNN, never sent raw to the terminal. Newline and tab stay in text; not in one-line fields.
@@ -106,11 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def citation_place(c: dict) -> str:
+    """Where a citation is, as a person looks it up: `report.pdf p.3`, `page.html § Results › Table 2`,
+    `notes.txt:4-6` (lines for text and Markdown)."""
+    if c.get("page"):
+        return f"{c['source']} p.{c['page']}"
+    if c.get("section"):
+        return f"{c['source']} § {c['section']}"
+    if c.get("format") in ("html", "docx"):
+        return f"{c['source']} block {int(c.get('block', 0)) + 1}"
+    return f"{c['source']}:{c['line_start']}-{c['line_end']}"
+
+
 def format_answer(result: dict) -> str:
     lines = [shown(result["answer"]), ""]
     for c in result["citations"]:
         flag = "" if c["supported"] else "  (NOT SUPPORTED by this passage)"
-        lines.append(f"[{c['n']}] {shown(c['source'], True)}:{c['line_start']}-{c['line_end']}{flag}")
+        lines.append(f"[{c['n']}] {shown(citation_place(c), True)}{flag}")
         lines.extend(textwrap.wrap(shown(c["quote"]), width=100, initial_indent="    ", subsequent_indent="    "))
     return "\n".join(lines).rstrip()
 
@@ -121,8 +134,14 @@ def cmd_ingest(args, settings) -> int:
     report = Assistant(settings).ingest(args.paths or None, progress=False if args.no_progress else None)
     for path, error in report.failed:
         print(f"skipped: {shown(error, True)}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {shown(warning, True)}", file=sys.stderr)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
-    return EXIT_ERROR if report.failed else 0
+    if not report.failed:
+        return 0
+    # Partial success (3) is told apart from total failure (1): nothing read means nothing usable.
+    read = len(report.added) + len(report.changed) + len(report.unchanged)
+    return EXIT_PARTIAL if read else EXIT_ERROR
 
 
 def cmd_ask(args, settings) -> int:

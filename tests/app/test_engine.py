@@ -109,6 +109,12 @@ def test_regression_runner_reports_pass_and_fail(engine, tmp_path):
         run_regression(engine.assistant, tmp_path / "absent.yaml")
 
 
+def _cited(engine, source):
+    """(record, the text the panel would show, why not)."""
+    c = engine.cited(source)
+    return c["record"], c["stored"]["text"] if c["stored"] else c["text"], c["why"]
+
+
 def test_cited_document_reads_only_files_inside_the_active_corpus(engine, tmp_path):
     """The citation panel's reader: a document of the corpus is read; one indexed from outside it, or
     reached through a symlink that leaves it, is not (the panel then shows the quote as indexed)."""
@@ -118,12 +124,12 @@ def test_cited_document_reads_only_files_inside_the_active_corpus(engine, tmp_pa
     (secrets / "vault.txt").write_text("# Vault\n\nThe vault password is hunter2-zebra-42.\n", encoding="utf-8")
     engine.assistant.ingest([secrets / "vault.txt"], progress=False)
     by_name = {Path(d["source"]).name: d["source"] for d in engine.documents()}
-    record, text, why = engine.cited_document(by_name["seed.txt"])
+    record, text, why = _cited(engine, by_name["seed.txt"])
     assert record and "Thailand" in text and why == ""
-    record, text, why = engine.cited_document(by_name["vault.txt"])
+    record, text, why = _cited(engine, by_name["vault.txt"])
     assert record and text is None and "outside the corpus folder" in why
-    assert engine.cited_document("../secrets/vault.txt") == (None, None, engine.cited_document("nope.txt")[2])
+    assert _cited(engine, "../secrets/vault.txt") == (None, None, _cited(engine, "nope.txt")[2])
     (corpus / "link.txt").symlink_to(secrets / "vault.txt")
     engine.reindex(actor=OPERATOR)  # the corpus now holds a symlink out of it
-    readable = [d["source"] for d in engine.documents() if engine.cited_document(d["source"])[1] is not None]
+    readable = [d["source"] for d in engine.documents() if _cited(engine, d["source"])[1] is not None]
     assert [Path(s).name for s in readable] == ["seed.txt"]

@@ -189,6 +189,9 @@ def render(claims: list[Claim]) -> tuple[str, list[Citation]]:
                         score=span.score,
                         supported=span.supported,
                         passage_id=p.id,
+                        format=p.format,
+                        # page and boxes (PDF), section and block (HTML, DOCX) of the cited sentences
+                        **p.span_provenance(span.start, span.end),
                     )
                 )
             if numbers[key] not in marks:

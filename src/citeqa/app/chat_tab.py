@@ -14,7 +14,7 @@ import gradio as gr
 
 from citeqa.app.conversation import ASK_CONCURRENCY, UNEXPECTED, ask_stream, conversation_markdown, new_conversation, record_turn
 from citeqa.app.history_panel import build_history_panel
-from citeqa.app.panel import citation_panel, find_citation, panel_placeholder, parse_cite_id
+from citeqa.app.panel import cite_id, citation_panel, find_citation, panel_placeholder, parse_cite_id, parse_cite_page
 from citeqa.app.regression import question_set_files
 from citeqa.app.rendering import format_question, paragraphs, stream_pieces
 from citeqa.app.sources import example_questions
@@ -84,21 +84,25 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
             gr.Info("Nothing to download yet: ask a question first.")
 
     def show_citation(conversation, evt: gr.EventData):
-        parsed = parse_cite_id(getattr(evt, "id", "") if evt is not None else "")
+        value = getattr(evt, "id", "") if evt is not None else ""
+        parsed = parse_cite_id(value)
         if parsed is None:
             return panel_placeholder("That link is not a citation.")
         citation = find_citation(conversation, *parsed)
         if citation is None:
             return panel_placeholder("That citation belongs to a conversation that was cleared.")
-        # Only a file of the active corpus is read (Engine.cited_document); otherwise the quote as indexed.
         try:
-            record, text, why = engine.cited_document(str(citation.get("source", "")))
+            cited = engine.cited(str(citation.get("source", "")))
         except CiteqaError as e:
-            record, text, why = None, None, "The document list is unavailable; showing the quote as indexed."
+            cited = {"record": None, "stored": None, "text": None, "pdf_path": None,
+                     "why": "The document list is unavailable; showing the quote as indexed."}
             log.warning("document list unavailable: %s", e)
+        # Only a document of the active corpus is shown (Engine.cited); otherwise the quote as indexed.
         # A fresh marker each time: clicking the same [n] again re-renders and scrolls back to it.
-        panel = citation_panel(citation, record, text, why) if why else citation_panel(citation, record, text)
-        return panel.replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
+        why = {"unreadable": cited["why"]} if cited["why"] else {}
+        panel_html = citation_panel(citation, cited["record"], cited["stored"], cited["text"], **why,
+                                    page=parse_cite_page(value), cite_ref=cite_id(*parsed), pdf_path=cited["pdf_path"])
+        return panel_html.replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
 
     def refresh_examples():
         try:

@@ -9,7 +9,7 @@ import json
 import logging
 from typing import Any
 
-from citeqa.app.rendering import SHOWN_QUESTION_CHARS, format_answer_markdown, format_error, format_question, line_span
+from citeqa.app.rendering import SHOWN_QUESTION_CHARS, format_answer_markdown, format_error, format_question, place
 from citeqa.errors import CiteqaError, InputError
 
 log = logging.getLogger("citeqa.app")
@@ -135,5 +135,5 @@ def conversation_markdown(conversation: dict | None) -> str:
         parts += [_inert(str(result.get("answer", "")).strip()), ""]
         for c in result.get("citations") or []:
             flag = " (not supported)" if not c.get("supported", True) else ""
-            parts += [f"[{c['n']}] {_inert(c['source'])}, {line_span(int(c['line_start']), int(c['line_end']))}{flag}", "", _md_quote(c["quote"]), ""]
+            parts += [f"[{c['n']}] {_inert(c['source'] + place(c))}{flag}", "", _md_quote(c["quote"]), ""]
     return "\n".join(parts).rstrip() + "\n"

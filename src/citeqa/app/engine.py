@@ -208,20 +208,31 @@ class Engine:
         d["corpus_folders"] = {label: str(path) for label, path in self.corpora.items()}
         return d
 
-    def cited_document(self, source: str) -> tuple[dict | None, str | None, str]:
-        """The record and text of an indexed document of the active corpus, for the citation panel:
-        (record, text, why-not). The file is read only when it lies inside the active corpus folder."""
+    def cited(self, source: str) -> dict:
+        """What the citation panel may show of a cited document: {record, stored, text, pdf_path, why}.
+        Only an indexed document whose file lies inside the active corpus folder is shown (one indexed
+        from elsewhere, or through a symlink that leaves the folder, shows its quote only). Its text as
+        read comes from the index, so it still shows after the file changed or went; an index made
+        before texts were kept falls back to reading the file."""
+        out = {"record": None, "stored": None, "text": None, "pdf_path": None, "why": ""}
         record = self._indexed(source)
         if record is None:
-            return None, None, "The cited document is not in the current corpus; showing the quote as indexed."
-        record = {**record, "source": source}
+            out["why"] = "The cited document is not in the current corpus; showing the quote as indexed."
+            return out
+        out["record"] = record = {**record, "source": source}
         path = Path(str(record.get("path") or ""))
         if not record.get("path") or not inside(self.active_corpus(), path):
-            return record, None, "The document's file is outside the corpus folder; showing the quote as indexed."
-        try:
-            return record, path.read_bytes().decode("utf-8"), ""
-        except (OSError, UnicodeDecodeError):
-            return record, None, "The document file can no longer be read; showing the quote as indexed."
+            out["why"] = "The document's file is outside the corpus folder; showing the quote as indexed."
+            return out
+        out["stored"] = self._assistant.document_text(source)
+        if path.suffix.lower() == ".pdf" or (out["stored"] or {}).get("format") == "pdf":
+            out["pdf_path"] = str(path)
+        if out["stored"] is None:
+            try:
+                out["text"] = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                out["why"] = "The document file can no longer be read; showing the quote as indexed."
+        return out
 
     # -- operator powers ------------------------------------------------------------------------------
     def apply(self, answerer: str, k: int, corpus: str | None, progress=None, *, actor) -> str:

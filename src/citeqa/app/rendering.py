@@ -46,6 +46,16 @@ def _blockquote(text: str) -> str:
 def line_span(a: int, b: int) -> str:
     return f"line {a}" if a == b else f"lines {a}–{b}"
 
+def place(c: dict) -> str:
+    """Where a citation is, after its file name: ` p.3` (PDF), ` § Results › Table 2` (HTML, Word),
+    `, lines 4–6` (text, Markdown)."""
+    if c.get("page"):
+        return f" p.{int(c['page'])}"
+    if c.get("section"):
+        return f" § {c['section']}"
+    return f", {line_span(int(c['line_start']), int(c['line_end']))}"
+
+
 _UNSUPPORTED = " — ⚠ **not supported:** this passage does not back the sentence that cites it"
 
 
@@ -53,7 +63,8 @@ def format_citation(c: dict, turn: int | None = None, quote: bool = True) -> str
     """A source-list entry: [n], file and lines (links when `turn` is given), then the quote unless the
     answer already shows it word for word (`quote=False`)."""
     n = int(c["n"])
-    where = f"{escape_markdown(c['source'])}, {line_span(int(c['line_start']), int(c['line_end']))}"
+    # A section comes from the document: escaped like its name; a line range is citeqa's own text.
+    where = escape_markdown(c["source"]) + (escape_markdown(place(c)) if c.get("section") else place(c))
     if turn is None:
         head = f"**\\[{n}\\]** {where}"
     else:

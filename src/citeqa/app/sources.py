@@ -22,7 +22,10 @@ def document_rows(documents: list[dict]) -> list[list]:
     rows = []
     for d in documents:
         when = _dt.datetime.fromtimestamp(float(d.get("indexed_at") or 0)).strftime("%Y-%m-%d %H:%M:%S")
-        rows.append([d["source"], d.get("title", ""), int(d.get("passages", 0)), human_size(int(d.get("size", 0))),
+        title = str(d.get("title", ""))
+        for note in d.get("notes") or []:  # e.g. pages with no text layer: scanned pages are not read
+            title += f"  ⚠ {note.split(': ', 1)[-1]}"
+        rows.append([d["source"], title, int(d.get("passages", 0)), human_size(int(d.get("size", 0))),
                      when, str(d.get("hash", ""))[:12]])
     return rows
 

@@ -26,6 +26,18 @@ CSS = """
 .cq-tx { flex: 1; white-space: pre-wrap; overflow-wrap: anywhere; padding-right: 10px; }
 .cq-cited { background: rgba(245, 158, 11, .08); box-shadow: inset 3px 0 0 #f59e0b; }
 mark.cq-hit { background: #fde047; color: #111; border-radius: 2px; box-shadow: 0 0 0 2px #facc15; }
+.cq-h .cq-tx { font-weight: 700; font-size: 15px; }
+.cq-doc.cq-pdf { max-height: 430px; padding: 0; background: #e5e7eb; overflow-x: auto; }
+/* At least 760 px wide: 10 pt text shows at about 13 px, readable at 1280x800 (the view scrolls sideways). */
+.cq-page { position: relative; width: 100%; min-width: 760px; background: #fff; }
+.cq-page img { display: block; width: 100%; height: 100%; user-select: none; }
+.cq-box { position: absolute; background: rgba(250, 204, 21, .38); outline: 2px solid rgba(234, 179, 8, .9);
+  border-radius: 2px; mix-blend-mode: multiply; pointer-events: none; }
+.cq-pagenav { display: flex; gap: 12px; align-items: center; margin: 4px 0 6px; font-size: 13px; }
+.cq-pagenav a { color: var(--color-accent); font-weight: 600; text-decoration: none; }
+.cq-pageno { color: var(--body-text-color-subdued); }
+.cq-label { margin: 8px 0 2px; font-size: 12px; font-weight: 600; color: var(--body-text-color-subdued); }
+.cq-doc.cq-asread { max-height: 170px; }
 #cq-examples { margin-top: 4px; }
 /* Tables are read, not edited: full-contrast text, also while another event is pending. Only the
    block itself is kept opaque: forcing opacity on its descendants also showed the table's invisible
@@ -47,11 +59,19 @@ if (!window.__citeqaClicks) {
     trigger('cite', {id: a.getAttribute('href').slice(1)});
   }, true);
 }
+const scrollInto = (box, hit) => {
+  const b = box.getBoundingClientRect(), h = hit.getBoundingClientRect();
+  box.scrollTop = Math.max(0, box.scrollTop + h.top - b.top - box.clientHeight / 3);
+  if (box.scrollWidth > box.clientWidth) box.scrollLeft = Math.max(0, box.scrollLeft + h.left - b.left - 12);
+};
 const scrollToHit = (tries) => {
   const doc = element.querySelector('#cq-doc');
   const hit = element.querySelector('#cq-hit');
   if (!doc || !hit) { if (tries > 0) setTimeout(() => scrollToHit(tries - 1), 50); return; }
-  doc.scrollTop = Math.max(0, hit.offsetTop - doc.clientHeight / 3);
+  scrollInto(doc, hit);
+  const text = element.querySelector('#cq-text');
+  const textHit = element.querySelector('#cq-hit-text');
+  if (text && textHit) scrollInto(text, textHit);
   const panel = element.querySelector('.cq-panel');
   if (panel && panel.getBoundingClientRect().top < 0) panel.scrollIntoView({block: 'start'});
 };

@@ -1,11 +1,11 @@
-"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality, load or runon)."""
+"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality, load, runon or formats)."""
 
 from __future__ import annotations
 
 import sys
 
 BENCHMARKS = {"speed": "citeqa.benchmarks.speed", "quality": "citeqa.benchmarks.quality", "load": "citeqa.benchmarks.load",
-              "runon": "citeqa.benchmarks.runon"}
+              "runon": "citeqa.benchmarks.runon", "formats": "citeqa.benchmarks.formats"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -155,8 +155,12 @@ def split_document(doc: SourceDocument, target_chars: int = 1000) -> list[Passag
         groups.append(current)
 
     passages = []
+    layout = doc.layout
     for i, group in enumerate(groups):
         start, end = group[0][0], group[-1][1]
+        # Where each sentence is in the original (page and boxes, or section and block), computed once
+        # here so a citation needs no lookup.
+        provenance = [layout.span(s, e) for s, e in group] if layout is not None else []
         line_start, line_end = lines.span_lines(start, end)
         passages.append(
             Passage(
@@ -170,6 +174,8 @@ def split_document(doc: SourceDocument, target_chars: int = 1000) -> list[Passag
                 text=text[start:end],
                 doc_hash=doc.content_hash,
                 sentences=group,
+                format=doc.format,
+                provenance=provenance,
             )
         )
     return passages

@@ -1,26 +1,122 @@
 """The reader registry: a file on disk -> SourceDocument. One reader per format, one module each
-(text.py, markdown.py), registered by suffix in READERS. A reader takes (path, bytes) and returns the
-text that every offset refers to, and a title when the document has one.
+(text.py, markdown.py, pdf.py, html.py, docx.py). A reader takes (path, bytes) and returns the text that
+every offset refers to (the text as read) and a title, or a DocumentText that also says where each part
+of the text came from.
+
+A file is routed by its content first: a PDF named `.txt` is read as a PDF, a Word file or a web page
+under another suffix by its own reader, and a binary file is refused. READERS (by suffix) says which
+files a folder scan and the upload box take.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import re
+import zipfile
 from pathlib import Path
 from typing import Callable
 
-from citeqa.documents.markdown import read_markdown
-from citeqa.documents.text import read_text
 from citeqa.errors import DocumentError
-from citeqa.schema import SourceDocument
+from citeqa.schema import DocumentText, SourceDocument
 
-READERS: dict[str, Callable[[Path, bytes], tuple[str, str | None]]] = {
-    ".txt": read_text,
-    ".text": read_text,
-    ".md": read_markdown,
-    ".markdown": read_markdown,
+
+def _pdf(path, data, on_page=None):
+    from citeqa.documents.pdf import read_pdf  # pypdfium2 loads only when a PDF is read
+
+    return read_pdf(path, data, on_page)
+
+
+def _html(path, data, on_page=None):
+    from citeqa.documents.html import read_html
+
+    return read_html(path, data)
+
+
+def _docx(path, data, on_page=None):
+    from citeqa.documents.docx import read_docx
+
+    return read_docx(path, data)
+
+
+def _text(path, data, on_page=None):
+    from citeqa.documents.text import read_text
+
+    return DocumentText(*read_text(path, data), "text")
+
+
+def _markdown(path, data, on_page=None):
+    from citeqa.documents.markdown import read_markdown
+
+    return DocumentText(*read_markdown(path, data), "markdown")
+
+
+FORMATS: dict[str, Callable[..., DocumentText]] = {
+    "text": _text,
+    "markdown": _markdown,
+    "pdf": _pdf,
+    "html": _html,
+    "docx": _docx,
 }
+
+READERS: dict[str, Callable[..., DocumentText]] = {
+    ".txt": _text,
+    ".text": _text,
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".pdf": _pdf,
+    ".html": _html,
+    ".htm": _html,
+    ".docx": _docx,
+}
+_SUFFIX_FORMAT = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf",
+                  ".html": "html", ".htm": "html", ".docx": "docx"}
+
+# Magic bytes of files that are not documents citeqa reads, named in the error.
+_BINARY = [
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Office file (.doc/.xls); save it as .docx"), (b"\x7fELF", "a program"),
+    (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"MZ", "a Windows program"), (b"{\\rtf", "an RTF file; save it as .docx"),
+]
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
+
+
+def sniff(path: Path, data: bytes) -> str:
+    """The format of a file by its content (its suffix only breaks ties between text and Markdown)."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            if path.suffix.lower() == ".docx":
+                raise DocumentError(f"{path} is not a readable Word document (the zip package is damaged or truncated).") from None
+            raise DocumentError(f"{path} is a damaged zip archive, not a document citeqa reads.") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise DocumentError(f"{path} is a zip archive, not a document citeqa reads (.docx, .pdf, .html, .txt, .md).")
+    for magic, what in _BINARY:
+        if head.startswith(magic):
+            raise DocumentError(f"{path} is {what}, not a document citeqa reads.")
+    suffix_format = _SUFFIX_FORMAT.get(path.suffix.lower())
+    if suffix_format == "pdf":
+        raise DocumentError(f"{path} is not a readable PDF (it does not start with %PDF-; the file is damaged or not a PDF).")
+    if suffix_format == "docx":
+        raise DocumentError(f"{path} is not a readable Word document (it is not a .docx zip package; damaged, or an old .doc).")
+    if suffix_format == "html" or _HTML_START.match(head[:1024]):
+        return "html"
+    sample = data[:8192]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return suffix_format or "text"  # UTF-16 text: its reader says it is not UTF-8
+    if b"\x00" in sample:
+        raise DocumentError(f"{path} is a binary file, not text (it holds NUL bytes).")
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    if sample and controls / len(sample) > 0.05:
+        raise DocumentError(f"{path} is a binary file, not text ({controls} control bytes in its first {len(sample)}).")
+    return suffix_format or "text"
 
 
 # A document is read whole (its text, sentences and passages are in memory at once, ~30x the file
@@ -40,9 +136,9 @@ def display_path(path: Path) -> str:
         return resolved.as_posix()
 
 
-def read_document(path: Path) -> SourceDocument:
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+def read_document(path: Path, on_page: Callable[[int, int], None] | None = None) -> SourceDocument:
+    """Read one file. `on_page(done, total)` is called after each page of a PDF (progress)."""
+    if path.suffix.lower() not in READERS:
         raise DocumentError(f"{path}: {path.suffix or 'files without a suffix'} is not a supported format (supported: {', '.join(sorted(READERS))}).")
     try:
         stat = path.stat()
@@ -54,17 +150,28 @@ def read_document(path: Path) -> SourceDocument:
         data = path.read_bytes()
     except OSError as e:
         raise DocumentError(f"{path} cannot be read: {e.strerror or e}.") from None
-    text, title = reader(path, data)
-    if not text.strip():
-        raise DocumentError(f"{path} is empty.")
+    fmt = sniff(path, data)
+    try:
+        read = FORMATS[fmt](path, data, on_page)
+    except DocumentError:
+        raise
+    except (MemoryError, RecursionError):
+        raise DocumentError(f"{path} is too large or too deeply nested to read.") from None
+    except Exception as e:  # a reader library choking on a damaged file is one skipped file, not a crash
+        raise DocumentError(f"{path} is not a readable {fmt.upper()} file ({type(e).__name__}: {e}).") from None
+    if not read.text.strip():
+        raise DocumentError(f"{path} is empty." if fmt in ("text", "markdown") else f"{path} has no text to read.")
     return SourceDocument(
         source=display_path(path),
         path=str(path.resolve()),
-        title=title or path.stem,
-        text=text,
+        title=read.title or path.stem,
+        text=read.text,
         content_hash=hashlib.sha256(data).hexdigest(),
         size=len(data),
         mtime=stat.st_mtime,
+        format=read.format,
+        layout=read.layout,
+        notes=read.notes,
     )
 
 

@@ -41,6 +41,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read in part (pages with no text layer)
     passages_written: int = 0
     passages_embedded: int = 0  # written passages with at least one sentence the model had to embed
     sentences_embedded: int = 0  # distinct sentence texts the model embedded
@@ -68,6 +69,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "warnings": self.warnings,
             "passages_written": self.passages_written,
             "passages_embedded": self.passages_embedded,
             "sentences_embedded": self.sentences_embedded,
@@ -83,6 +85,18 @@ def _progress(total: int, enabled: bool | None):
     if enabled is None:
         enabled = sys.stderr.isatty()
     return tqdm(total=total, unit="doc", desc="ingest", disable=not enabled, leave=False)
+
+
+def _page_progress(bar, path: Path):
+    """Per-page progress for a long PDF, shown in the document bar's postfix."""
+    if bar.disable:
+        return None
+
+    def on_page(done: int, total: int) -> None:
+        if total >= 20 and (done % 10 == 0 or done == total):
+            bar.set_postfix_str(f"{path.name} page {done}/{total}", refresh=True)
+
+    return on_page
 
 
 def ingest(
@@ -144,6 +158,10 @@ def ingest(
                 p.vectors = np.stack([reuse[p.sentence_text(s, e)] for s, e in p.sentences])
                 embedded += any(p.sentence_text(s, e) in fresh for s, e in p.sentences)
             vectors = np.stack([unit_vector(p.vectors.mean(axis=0)) for p in ps]) if ps else np.zeros((0, 1), np.float32)
+            # The text as read goes in first: if writing the passages then fails, the document record keeps
+            # its old hash, so the next ingest reads the file again and both end up on the same version.
+            store.write_text(doc.source, doc.content_hash, doc.format, doc.text,
+                             doc.layout.to_json() if doc.layout is not None else None, doc.notes)
             store.write_document(
                 DocumentRecord(doc.source, doc.path, doc.title, doc.content_hash, doc.size, len(ps), time.time(),
                                settings.passage_chars),
@@ -160,17 +178,25 @@ def ingest(
         for path in files:
             bar.update(1)
             try:
-                doc = read_document(path)
+                doc = read_document(path, on_page=_page_progress(bar, path))
             except DocumentError as e:
                 report.failed.append((str(path), str(e)))
                 seen.add(str(path.resolve()))  # keep what was indexed for it
                 continue
             seen.add(doc.path)
+            report.warnings.extend(doc.notes)
             record = by_path.get(doc.path)
             if record and record.source != doc.source:
                 doc = dataclasses.replace(doc, source=record.source)
             chars = record and (record.passage_chars or default_chars)
-            if record and record.hash == doc.content_hash and str(chars) == str(settings.passage_chars):
+            stored = store.document_text(doc.source) if record else None
+            # An index made before texts were kept: a file it read as text that is really a PDF, web page
+            # or Word file is read again; any other gets its text as read stored, with no re-embedding.
+            misread = record is not None and stored is None and doc.format not in ("text", "markdown")
+            if record and record.hash == doc.content_hash and str(chars) == str(settings.passage_chars) and not misread:
+                if stored is None or stored["hash"] != doc.content_hash:
+                    store.write_text(doc.source, doc.content_hash, doc.format, doc.text,
+                                     doc.layout.to_json() if doc.layout is not None else None, doc.notes)
                 report.unchanged.append(doc.source)
                 continue
             pending.append((doc, split_document(doc, settings.passage_chars)))

@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+-- The text as read of each document (what every offset points into), so a citation can be shown after
+-- its file changed or went; layout is JSON (blocks, pages). An index made before this table has no rows
+-- in it: the panel then reads the file.
+CREATE TABLE IF NOT EXISTS texts (source TEXT PRIMARY KEY, hash TEXT, format TEXT, text TEXT, layout TEXT, notes TEXT);
 """
 
 SCHEMA_VERSION = "2"  # 2: sentence vectors stored with each passage
@@ -155,6 +159,7 @@ class Store:
             with self._db:
                 self._db.execute("DELETE FROM passages")
                 self._db.execute("DELETE FROM documents")
+                self._db.execute("DELETE FROM texts")
                 self._bump_version()
 
     # -- metadata -----------------------------------------------------------------------------
@@ -237,18 +242,41 @@ class Store:
                 ids=[p.id for p in batch],
                 embeddings=vectors[i : i + len(batch)],
                 documents=[p.text for p in batch],
-                metadatas=[{k: v for k, v in p.metadata().items() if k != "sentences"} for p in batch],
+                metadatas=[{k: v for k, v in p.metadata().items() if k not in ("sentences", "provenance")} for p in batch],
             )
 
     def delete_vectors(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 1000):
             self._chroma("remove vectors", self.collection.delete, ids=ids[i : i + 1000])
 
+    def write_text(self, source: str, doc_hash: str, fmt: str, text: str, layout: dict | None, notes=()) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, ?, ?)",
+                (source, doc_hash, fmt, text, json.dumps(layout) if layout else None, json.dumps(list(notes))),
+            )
+
+    def document_text(self, source: str) -> dict | None:
+        """The text as read of an indexed document: {hash, format, text, layout, notes}, or None (an index
+        made before texts were kept)."""
+        with self._lock:
+            row = self._db.execute("SELECT hash, format, text, layout, notes FROM texts WHERE source=?", (source,)).fetchone()
+        if row is None:
+            return None
+        return {"hash": row[0], "format": row[1], "text": row[2], "layout": json.loads(row[3]) if row[3] else None,
+                "notes": json.loads(row[4]) if row[4] else []}
+
+    def document_notes(self) -> dict[str, list[str]]:
+        with self._lock:
+            rows = self._db.execute("SELECT source, notes FROM texts WHERE notes IS NOT NULL AND notes != '[]'").fetchall()
+        return {r[0]: json.loads(r[1]) for r in rows}
+
     def remove_document(self, source: str) -> int:
         with self.writing():
             with self._lock:
                 ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (source,))]
             with self._lock, self._db:
+                self._db.execute("DELETE FROM texts WHERE source=?", (source,))
                 self._db.execute("DELETE FROM passages WHERE source=?", (source,))
                 self._db.execute("DELETE FROM documents WHERE source=?", (source,))
                 self._bump_version()
