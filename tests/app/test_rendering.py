@@ -46,18 +46,18 @@ def test_panel_reads_the_file_and_marks_unsupported_and_moved_quotes(tmp_path):
     start = text.index("Hanoi")
     record = {"source": "docs/a.txt", "path": str(path), "title": EVIL}
     c = _cite(start=start, end=start + 5, title=EVIL)
-    panel = citation_panel(c, record, path.read_bytes().decode())
+    panel = citation_panel(c, record, text=path.read_bytes().decode())
     assert "<img" not in panel and "<script" not in panel and html.escape(EVIL) in panel
     assert ">Hanoi</mark>" in panel and "docs/a.txt" in panel and "line 2" in panel
     assert "Not supported" not in panel
-    assert "Not supported" in citation_panel(_cite(start=start, end=start + 5, supported=False), record, text)
+    assert "Not supported" in citation_panel(_cite(start=start, end=start + 5, supported=False), record, text=text)
     # The file changed: the quote is found at its new place, or the panel says it is gone.
     assert locate_span("New first line.\n" + text, c) == (start + 16, start + 21)
-    assert "found at a new place" in citation_panel(c, record, "New first line.\n" + text)
-    assert "no longer in it" in citation_panel(c, record, "Nothing here.")
-    gone = citation_panel(c, record, None)
+    assert "found at a new place" in citation_panel(c, record, text="New first line.\n" + text)
+    assert "no longer in it" in citation_panel(c, record, text="Nothing here.")
+    gone = citation_panel(c, record, text=None)
     assert "can no longer be read" in gone and ">Hanoi</mark>" in gone  # the quote as indexed
-    assert "outside the corpus" in citation_panel(c, record, None, "The file is outside the corpus folder.")
+    assert "outside the corpus" in citation_panel(c, record, text=None, unreadable="The file is outside the corpus folder.")
 
 
 def test_cite_ids_round_trip_and_reject_junk():

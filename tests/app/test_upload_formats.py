@@ -4,6 +4,7 @@ table says which pages were not read; the citation panel shows a PDF citation's 
 
 from makedocs import image_only_pdf, mixed_pdf, report_docx, two_column_pdf
 
+from citeqa.app.access import OPERATOR
 from citeqa.app.engine import Engine
 from citeqa.app.panel import citation_panel
 from citeqa.app.sources import document_rows
@@ -24,7 +25,8 @@ def test_upload_new_formats(tmp_path, make_settings):
     (up / "ferry.htm").write_text("<html><body><main><p>The ferry sails at noon.</p></main></body></html>")
     image_only_pdf(up / "scan.pdf")
     mixed_pdf(up / "mixed.pdf")
-    message = engine.upload([str(up / n) for n in ("harbour report.pdf", "survey.docx", "ferry.htm", "scan.pdf", "mixed.pdf")])
+    message = engine.upload([str(up / n) for n in ("harbour report.pdf", "survey.docx", "ferry.htm", "scan.pdf", "mixed.pdf")],
+                            actor=OPERATOR)
     for name in ("harbour report.pdf", "survey.docx", "ferry.htm", "mixed.pdf"):
         assert f"✓ {name} added" in message, message
     assert "scan.pdf: no text layer: scanned pages are not read (1 page)" in message
@@ -35,11 +37,17 @@ def test_upload_new_formats(tmp_path, make_settings):
     result = engine.assistant.ask("When was the lighthouse automated?")
     c = result["citations"][0]
     assert c["source"].endswith("harbour report.pdf") and c["page"] == 1
-    html = citation_panel(c, engine.documents(), assistant.document_text(c["source"]), cite_ref="cite-0-1")
+    html = _panel(engine, c)
     assert 'class="cq-page" data-page="1"' in html and 'id="cq-hit"' in html and "data:image/png;base64," in html
     assert '<mark class="cq-hit" id="cq-hit-text">The lighthouse was automated in 1984.</mark>' in html
     # The file goes: the text as read is still shown, the page image is not.
     (corpus / "harbour report.pdf").unlink()
-    html = citation_panel(c, engine.documents(), assistant.document_text(c["source"]), cite_ref="cite-0-1")
+    html = _panel(engine, c)
     assert "cq-page" not in html and "changed or is gone" in html
     assert '<mark class="cq-hit" id="cq-hit">The lighthouse was automated in 1984.</mark>' in html
+
+
+def _panel(engine, c):
+    """The panel as the chat builds it: Engine.cited decides what of the document may be shown."""
+    cited = engine.cited(c["source"])
+    return citation_panel(c, cited["record"], cited["stored"], cited["text"], cite_ref="cite-0-1", pdf_path=cited["pdf_path"])
