@@ -50,9 +50,12 @@ def map_gold(orig: str, read: str, start: int, end: int) -> tuple[int, int] | No
     words = unicodedata.normalize("NFKC", orig[start:end]).split()
     if not words:
         return None
-    parts = [re.escape(words[0])]
-    for prev, word in zip(words, words[1:]):
-        parts.append((r"\s*" if prev.endswith("-") else r"\s+") + re.escape(word))
+    parts = []
+    for k, word in enumerate(words):
+        if k:
+            parts.append(r"\s*" if words[k - 1].endswith("-") else r"\s+")
+        # A hyphen that ended a line may be gone from the text as read ("except-" / "ing" -> "excepting").
+        parts.append(re.escape(word[:-1]) + "-?" if word.endswith("-") and k < len(words) - 1 else re.escape(word))
     norm, back = _nfkc(read)
     expected = start * len(norm) / max(len(orig), 1)
     best = min(re.finditer("".join(parts), norm), key=lambda m: abs(m.start() - expected), default=None)
