@@ -23,3 +23,22 @@ def test_link_loops_and_broken_links_are_reported(tmp_path, make_settings):
     assert report.added == ["docs/real.txt"]
     assert sorted(p for p, _ in report.failed) == sorted(problems)
     assert "3 skipped" in report.summary()
+
+
+def test_a_link_to_a_file_outside_the_folder_is_not_read(tmp_path, make_settings):
+    """Indexing a folder reads nothing outside it: a link to an outside file is reported, not indexed,
+    so its text can never be quoted in an answer (issue 10: nothing outside the corpus is read)."""
+    docs, secrets = tmp_path / "docs", tmp_path / "secrets"
+    docs.mkdir()
+    secrets.mkdir()
+    (docs / "real.txt").write_text("Lighthouses guide ships past the rocks at night.\n")
+    (secrets / "vault.txt").write_text("The vault password is hunter2-zebra-42.\n")
+    os.symlink(secrets / "vault.txt", docs / "vault.txt")
+    problems = dict(link_problems(docs))
+    assert "links to a file outside" in problems[str(docs / "vault.txt")]
+    assistant = Assistant(make_settings(corpus_path=docs))
+    report = assistant.ingest(progress=False)
+    assert report.added == ["docs/real.txt"]
+    assert [p for p, _ in report.failed] == [str(docs / "vault.txt")]
+    result = assistant.ask("What is the vault password?")
+    assert "hunter2" not in str(result)

@@ -175,14 +175,26 @@ def read_document(path: Path, on_page: Callable[[int, int], None] | None = None)
     )
 
 
+def _leaves(root: Path, p: Path) -> bool:
+    """A file reached through a symbolic link whose target lies outside root."""
+    try:
+        target = p.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False  # a loop or a missing target: link_problems reports it
+    top = root.resolve()
+    return target != top and top not in target.parents
+
+
 def find_documents(root: Path) -> list[Path]:
-    """Supported files under root (or root itself), sorted, hidden folders skipped."""
+    """Supported files under root (or root itself), sorted, hidden folders skipped. A link to a file
+    outside root is not followed: indexing a folder reads nothing outside it (link_problems says so)."""
     if root.is_file():
         return [root]
     return sorted(
         p
         for p in root.rglob("*")
         if p.is_file() and supported(p) and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and not _leaves(root, p)
     )
 
 
@@ -208,4 +220,7 @@ def link_problems(root: Path) -> list[tuple[str, str]]:
             continue
         if target.is_dir() and (target == root.resolve() or target in p.parent.resolve().parents or target == p.parent.resolve()):
             out.append((str(p), f"{p} links to a folder that contains it (a loop); skipped."))
+        elif target.is_file() and supported(p) and _leaves(root, p):
+            out.append((str(p), f"{p} links to a file outside {root} ({target}); skipped: only files inside the "
+                                "folder being indexed are read."))
     return out
