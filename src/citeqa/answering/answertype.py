@@ -74,7 +74,8 @@ def names(text: str) -> list[tuple[re.Match, bool]]:
 
 
 def _new(found: list[str], question_lower: str) -> list[str]:
-    return [f for f in found if f.lower() not in question_lower]
+    """What the question does not already say (whole words: "ten" is not in "attended")."""
+    return [f for f in found if not re.search(rf"(?<!\w){re.escape(f.lower())}(?!\w)", question_lower)]
 
 
 def kind_evidence(kind: str, text: str, question: str) -> float:
@@ -93,7 +94,7 @@ def kind_evidence(kind: str, text: str, question: str) -> float:
             return 1.0
         return 0.5 if hits else 0.0
     if kind in (PERSON, PLACE):
-        found = [(m, at) for m, at in names(text) if m.group(0).lower() not in q]
+        found = [(m, at) for m, at in names(text) if _new([m.group(0)], q)]
         if not found:
             return 0.0
         # A name after "in"/"at"/"from" is most likely a place: it answers "where", hardly "who".
