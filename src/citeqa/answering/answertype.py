@@ -19,6 +19,7 @@ _NUMBER_WORDS = (
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds "
     "thousand thousands million millions billion billions trillion dozen dozens half quarter twice"
 )
+ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b", re.I)
 YEAR_RE = re.compile(r"(?:1[0-9]|20)\d\d")
 NUMBER_RE = re.compile(rf"(?:[$€£¥]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|per cent))?|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.I)
 TIME_RE = re.compile(
@@ -85,7 +86,8 @@ def kind_evidence(kind: str, text: str, question: str) -> float:
     q = question.lower()
     if kind == NUMBER:
         # A year is a time, not a count: "How many delegates ..." is not answered by "in 2025".
-        found = [m.group(0).rstrip(".,") for m in NUMBER_RE.finditer(text)]
+        # An ordinal ("the 43rd conference") names which one, not how many.
+        found = [m.group(0).rstrip(".,") for m in NUMBER_RE.finditer(text) if not ORDINAL_AFTER.match(text, m.end())]
         found = [f for f in found if not YEAR_RE.fullmatch(f)]
         return 1.0 if _new(found, q) else 0.0
     if kind == TIME:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from citeqa.answering.answertype import NAME_RE, NUMBER, OTHER, PERSON, PLACE, TIME, TIME_RE, YEAR_RE, names, question_kind
+from citeqa.answering.answertype import NAME_RE, NUMBER, ORDINAL_AFTER, OTHER, PERSON, PLACE, TIME, TIME_RE, YEAR_RE, names, question_kind
 from citeqa.index.keyword import STOPWORDS, tokenize
 
 _WORD = re.compile(r"[\w$€£%][\w'’.,%-]*[\w%]|[\w$€£%]")
@@ -43,7 +43,8 @@ def _spans(sentence: str, kind: str) -> list[tuple[int, int, float]]:
     out: list[tuple[int, int, float]] = []
     typed = {NUMBER: [AMOUNT_RE], TIME: [DATE_RE, TIME_RE], PERSON: [NAME_RE], PLACE: [NAME_RE]}.get(kind, [])
     if kind == NUMBER:  # a year is not a count
-        out += [(m.start(), m.end(), 0.0 if YEAR_RE.fullmatch(m.group(0).strip(" ,.")) else 1.0) for m in AMOUNT_RE.finditer(sentence)]
+        out += [(m.start(), m.end(), 0.0 if YEAR_RE.fullmatch(m.group(0).strip(" ,.")) or ORDINAL_AFTER.match(sentence, m.end()) else 1.0)
+                for m in AMOUNT_RE.finditer(sentence)]
     elif kind in (PERSON, PLACE):  # a name after "in"/"at"/"from" answers "where" rather than "who"
         out += [(m.start(), m.end(), 1.0 if at == (kind == PLACE) else 0.5) for m, at in names(sentence)]
     else:
