@@ -1,8 +1,9 @@
 """The judge as the citation check of generative answers.
 
 A cited span that passes the lexical and name/number checks (citations.attach_support) stays supported
-only when the judge finds that it answers the question, or that it backs the claim's own words (a
-background sentence of the answer need not answer the question, but its span must say it).
+only when the judge agrees. Some cited span must answer the question: when none does, none is
+supported (a model that quotes the conference sentence for "What was the budget?" is not backed).
+Other claims may be background: their spans must then back the claim's own words.
 """
 
 from __future__ import annotations
@@ -38,8 +39,12 @@ def judge_support(judge: Judge, embedder, keyword, question: str, claims: list[C
     head_vecs, span_vecs = vecs[: len(heads)], vecs[len(heads) :]
     q_terms = QuestionTerms(question, keyword)
     _, on_question = judge.score(question, q_terms, head_vecs[0], _candidates(head_vecs[0], q_terms, texts, windows, span_vecs, ptoks))
+    answered = bool(np.any(on_question >= judge.threshold))
     for j, (claim, span) in enumerate(spans):
         if on_question[j] >= judge.threshold:
+            continue
+        if not answered:
+            span.supported = False
             continue
         c_terms = QuestionTerms(claim.text, keyword)
         _, own = judge.score(claim.text, c_terms, head_vecs[1 + j],
