@@ -1,12 +1,18 @@
 """Quality benchmark: citeqa's default pipeline side by side with two baselines, in one run.
 
     python -m citeqa.benchmarks quality [--bench DIR] [--sets squad2,covidqa] [--limit N] [--json out.json]
+                                        [--judge-folds DIR] [--no-naive]
 
 Pipelines, all over the same documents and the same embedding model:
 - citeqa: the default pipeline (sentence passages, dense + BM25 fused, reranked, extractive answer);
 - naive: the LangChain tutorial pipeline: RecursiveCharacterTextSplitter(1000, 200), dense only, Chroma
   top-4 (hit@5 is read off its top 5 so the columns compare);
 - bm25: citeqa's passages ranked by BM25 alone.
+
+citeqa's answers are scored twice from the same retrieved passages: with the judge (the shipped model,
+or with --judge-folds each question judged by the model not trained on its article) and with today's
+scorer (judge off, min_score), so the two columns compare within one run. Short answers get SQuAD's
+exact match and token F1.
 
 Scores follow the bench README: retrieval hit@k (a top-k passage overlaps a gold span); answer hit (the
 answer contains one of the gold answers, case-insensitive; for long answers token recall is printed
