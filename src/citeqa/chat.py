@@ -130,6 +130,13 @@ class Assistant:
         draft = x["draft"]
         queries = x["queries"][0]
         text, citations = render(draft.claims) if not draft.refused else (draft.text, [])
+        short = None
+        if not draft.refused and draft.short is not None:
+            # The citation whose quote holds the phrase (the first claim's sentence).
+            home = next((c for c in citations if c.start <= draft.short.start and draft.short.end <= c.end), None)
+            if home is not None:
+                short = {"text": draft.short.text, "start": draft.short.start, "end": draft.short.end,
+                         "citation": home.n, "source": home.source}
         return Answer(
             question=x["question"],
             answer=text,
@@ -138,6 +145,7 @@ class Assistant:
             passages=x["passages"],
             answerer=self.answerer.name,
             search_query=queries[0] if queries else x["question"],
+            short_answer=short,
         )
 
     # -- public API ------------------------------------------------------------------------------

@@ -262,6 +262,10 @@ class Answer:
     answerer: str = "extractive"
     search_query: str = ""
     error: str | None = None
+    # The phrase inside a cited sentence that answers: {"text", "start", "end", "citation", "source"}
+    # (document offsets, [start, end); "citation" is the n of the citation it lies in). None when refused
+    # or when the answerer gives none (generative answerers).
+    short_answer: dict | None = None
 
     def to_dict(self) -> dict:
         d = {
@@ -272,6 +276,7 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "answerer": self.answerer,
             "search_query": self.search_query,
+            "short_answer": self.short_answer,
         }
         if self.error:
             d["error"] = self.error

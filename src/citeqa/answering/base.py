@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from citeqa.answering.citations import Claim
+from citeqa.answering.short_answer import ShortAnswer
 from citeqa.errors import SettingsError
 from citeqa.schema import Passage
 
@@ -48,6 +49,7 @@ class Draft:
     claims: list[Claim] = field(default_factory=list)
     refused: bool = False
     text: str = ""  # the answer text as produced, before citation checks (the model's words, for generative)
+    short: ShortAnswer | None = None  # the phrase inside the first claim's cited sentence that answers
 
 
 class Answerer(Protocol):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from citeqa.answering.base import REFUSAL_RE, Draft, load_prompt, needs_history, refusal_text
 from citeqa.answering.citations import MARKER, attach_support, parse_claims
+from citeqa.answering.judge import load_judge
+from citeqa.answering.support import judge_support
 from citeqa.errors import AnswererUnavailable
 from citeqa.schema import Passage
 
@@ -23,13 +25,15 @@ def _message_text(message) -> str:
 class ChatAnswerer:
     """Any LangChain chat model, prompted with numbered passages; its `[n]` markers are checked."""
 
-    def __init__(self, name: str, model, embedder, where: str, prompt_dir: Path | None = None):
+    def __init__(self, name: str, model, embedder, where: str, prompt_dir: Path | None = None, keyword=None, judge="shipped"):
         from langchain_core.prompts import ChatPromptTemplate
 
         self.name = name
         self.model = model
         self.embedder = embedder
         self.where = where
+        self.keyword = keyword  # KeywordIndex: the judge weighs the question's words by how rare they are
+        self.judge = load_judge() if judge == "shipped" else judge  # None: lexical checks alone
         self.answer_prompt = ChatPromptTemplate.from_messages(
             [("system", load_prompt("answer.system.md", prompt_dir)), ("human", load_prompt("answer.user.md", prompt_dir))]
         )
@@ -92,6 +96,8 @@ class ChatAnswerer:
             # A refusal cites nothing: markers it carries ("... do not say [1].") would point at no citation.
             return Draft(refused=True, text=MARKER.sub("", text).strip() or refusal_text(question))
         claims = attach_support(parse_claims(text), passages, self.embedder)
+        if self.judge is not None:
+            judge_support(self.judge, self.embedder, self.keyword, question, claims)
         if not any(c.spans for c in claims):
             # An answer that cites nothing retrieved is not backed by the documents: refuse it, and do
             # not show its unbacked (possibly invented) sentences as the answer.

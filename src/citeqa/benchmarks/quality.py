@@ -1,12 +1,18 @@
 """Quality benchmark: citeqa's default pipeline side by side with two baselines, in one run.
 
     python -m citeqa.benchmarks quality [--bench DIR] [--sets squad2,covidqa] [--limit N] [--json out.json]
+                                        [--judge-folds DIR] [--no-naive]
 
 Pipelines, all over the same documents and the same embedding model:
 - citeqa: the default pipeline (sentence passages, dense + BM25 fused, reranked, extractive answer);
 - naive: the LangChain tutorial pipeline: RecursiveCharacterTextSplitter(1000, 200), dense only, Chroma
   top-4 (hit@5 is read off its top 5 so the columns compare);
 - bm25: citeqa's passages ranked by BM25 alone.
+
+citeqa's answers are scored twice from the same retrieved passages: with the judge (the shipped model,
+or with --judge-folds each question judged by the model not trained on its article) and with today's
+scorer (judge off, min_score), so the two columns compare within one run. Short answers get SQuAD's
+exact match and token F1.
 
 Scores follow the bench README: retrieval hit@k (a top-k passage overlaps a gold span); answer hit (the
 answer contains one of the gold answers, case-insensitive; for long answers token recall is printed
@@ -21,14 +27,16 @@ import hashlib
 import json
 import re
 import statistics
+import string
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 TARGETS = {
     "squad2": {"citeqa hit@5": 0.97, "answer hit": 0.85, "citation correct": 0.95, "refusal": 0.70, "false refusal": ("<=", 0.10)},
-    "covidqa": {"citeqa hit@5": 0.85},
+    "covidqa": {"citeqa hit@5": 0.85, "citation correct": 0.70},
 }
 
 
@@ -82,24 +90,37 @@ def _docs_for(folder: Path, questions: list[dict], limit: int | None, distractor
     return scratch
 
 
-def run_citeqa(docs: Path, questions: list[dict], index: Path) -> tuple[dict, dict]:
-    from citeqa.chat import Assistant
-    from citeqa.settings import load_settings
+def _normalize(text: str) -> str:
+    """SQuAD's answer normalization: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
-    assistant = Assistant(load_settings(index_path=index, corpus_path=docs, collection="bench"))
-    started = time.perf_counter()
-    report = assistant.ingest(progress=False)
-    ingest_s = time.perf_counter() - started
-    m = {"hit@1": 0, "hit@5": 0, "answer hit": 0, "token recall": [], "citation correct": 0, "answered": 0,
-         "false refusal": 0, "refusal": 0, "answerable": 0, "unanswerable": 0, "latency": []}
-    bm = {"hit@1": 0, "hit@5": 0}
-    for q in questions:
-        t = time.perf_counter()
-        r = assistant.ask(q["question"])
-        m["latency"].append(time.perf_counter() - t)
+
+def exact_match(pred: str, golds: list[str]) -> float:
+    return float(any(_normalize(pred) == _normalize(g) for g in golds))
+
+
+def token_f1(pred: str, golds: list[str]) -> float:
+    best = 0.0
+    p = _normalize(pred).split()
+    for g in golds:
+        t = _normalize(g).split()
+        common = sum((Counter(p) & Counter(t)).values())
+        if common:
+            prec, rec = common / len(p), common / len(t)
+            best = max(best, 2 * prec * rec / (prec + rec))
+    return best
+
+
+class _Tally:
+    def __init__(self):
+        self.m = {"hit@1": 0, "hit@5": 0, "answer hit": 0, "token recall": [], "citation correct": 0, "answered": 0,
+                  "false refusal": 0, "refusal": 0, "answerable": 0, "unanswerable": 0, "latency": [], "em": [], "f1": []}
+
+    def add(self, q: dict, r: dict, passages: list[tuple]) -> None:
+        m = self.m
         if q["answerable"]:
             m["answerable"] += 1
-            passages = [(Path(p["source"]).name, p["start"], p["end"]) for p in r["passages"]]
             m["hit@1"] += any(_overlaps(*p, q["gold"]) for p in passages[:1])
             m["hit@5"] += any(_overlaps(*p, q["gold"]) for p in passages[:5])
             if r["refused"]:
@@ -109,31 +130,90 @@ def run_citeqa(docs: Path, questions: list[dict], index: Path) -> tuple[dict, di
                 m["answer hit"] += any(a.lower() in r["answer"].lower() for a in q["answers"])
                 m["token recall"].append(token_recall(r["answer"], q["answers"]))
                 m["citation correct"] += any(_overlaps(c["source"], c["start"], c["end"], q["gold"]) for c in r["citations"])
+                short = (r.get("short_answer") or {}).get("text", "")
+                m["em"].append(exact_match(short, q["answers"]))
+                m["f1"].append(token_f1(short, q["answers"]))
+        else:
+            m["unanswerable"] += 1
+            m["refusal"] += bool(r["refused"] and not r["citations"])
+
+    def figures(self) -> dict:
+        m = self.m
+        a, u, d = max(m["answerable"], 1), max(m["unanswerable"], 1), max(m["answered"], 1)
+        lat = sorted(m["latency"])
+        return {
+            "hit@1": m["hit@1"] / a,
+            "hit@5": m["hit@5"] / a,
+            "answer hit": m["answer hit"] / d,
+            "answer token recall": statistics.mean(m["token recall"]) if m["token recall"] else 0.0,
+            "citation correct": m["citation correct"] / d,
+            "refusal": m["refusal"] / u if m["unanswerable"] else None,
+            "false refusal": m["false refusal"] / a,
+            "short exact match": statistics.mean(m["em"]) if m["em"] else 0.0,
+            "short token F1": statistics.mean(m["f1"]) if m["f1"] else 0.0,
+            "latency p50 ms": 1000 * lat[len(lat) // 2] if lat else 0.0,
+            "latency p95 ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else 0.0,
+        }
+
+
+class _FoldJudges:
+    """Out-of-fold judges (scripts/train_judge.py --folds-out DIR): each question is judged by the model
+    trained without its article, so no figure is measured on the judge's own training article."""
+
+    def __init__(self, folder: Path, embedder, keyword):
+        from citeqa.answering.extractive import ExtractiveAnswerer
+        from citeqa.answering.judge import load_judge
+
+        self.map = json.loads((folder / "folds.json").read_text())
+        self.answerers = {f: ExtractiveAnswerer(embedder, keyword=keyword, judge=load_judge(str(folder / f))) for f in set(self.map.values())}
+        self.question_docs = set(self.map)
+
+    def for_question(self, q: dict, passages: list):
+        docs = [g["doc"] for g in q["gold"]] or [Path(p.source).name for p in passages if Path(p.source).name in self.question_docs]
+        doc = sorted(docs)[0] if q["gold"] else (max(set(docs), key=docs.count) if docs else None)
+        return self.answerers.get(self.map.get(doc, ""), None) or next(iter(self.answerers.values()))
+
+
+def run_citeqa(docs: Path, questions: list[dict], index: Path, judge_folds: Path | None = None) -> tuple[dict, dict, dict]:
+    """(citeqa with the judge, BM25 alone, citeqa with today's scorer), all from one retrieval per question."""
+    from citeqa.answering.extractive import ExtractiveAnswerer
+    from citeqa.chat import Assistant
+    from citeqa.settings import load_settings
+
+    assistant = Assistant(load_settings(index_path=index, corpus_path=docs, collection="bench"))
+    started = time.perf_counter()
+    report = assistant.ingest(progress=False)
+    ingest_s = time.perf_counter() - started
+    today = ExtractiveAnswerer(assistant.embedder, min_score=assistant.settings.min_score, keyword=assistant.store.keyword, judge=None)
+    folds = _FoldJudges(judge_folds, assistant.embedder, assistant.store.keyword) if judge_folds else None
+    judged, before = _Tally(), _Tally()
+    bm = {"hit@1": 0, "hit@5": 0}
+    for q in questions:
+        t = time.perf_counter()
+        r = assistant.ask(q["question"])  # the whole pipeline, timed
+        judged.m["latency"].append(time.perf_counter() - t)
+        x = {"question": q["question"], "history": []}
+        x["queries"] = assistant._queries(x)
+        x["passages"] = assistant._retrieve(x)
+        if folds is not None:
+            x["draft"] = folds.for_question(q, x["passages"]).answer(q["question"], [], x["passages"])
+            r = assistant._build(x).to_dict()
+        passages = [(Path(p["source"]).name, p["start"], p["end"]) for p in r["passages"]]
+        judged.add(q, r, passages)
+        t = time.perf_counter()
+        x["draft"] = today.answer(q["question"], [], x["passages"])
+        before.m["latency"].append(time.perf_counter() - t)
+        before.add(q, assistant._build(x).to_dict(), passages)
+        if q["answerable"]:
             # BM25 alone over the same passages.
             hits = assistant.store.keyword.search(q["question"], 5)
             found = assistant.store.passages([pid for pid, _ in hits])
             ranked = [found[pid] for pid, _ in hits if pid in found]
             bm["hit@1"] += any(_overlaps(p.source, p.start, p.end, q["gold"]) for p in ranked[:1])
             bm["hit@5"] += any(_overlaps(p.source, p.start, p.end, q["gold"]) for p in ranked[:5])
-        else:
-            m["unanswerable"] += 1
-            m["refusal"] += bool(r["refused"] and not r["citations"])
-    a, u, d = max(m["answerable"], 1), max(m["unanswerable"], 1), max(m["answered"], 1)
-    lat = sorted(m["latency"])
-    citeqa = {
-        "hit@1": m["hit@1"] / a,
-        "hit@5": m["hit@5"] / a,
-        "answer hit": m["answer hit"] / d,
-        "answer token recall": statistics.mean(m["token recall"]) if m["token recall"] else 0.0,
-        "citation correct": m["citation correct"] / d,
-        "refusal": m["refusal"] / u if m["unanswerable"] else None,
-        "false refusal": m["false refusal"] / a,
-        "latency p50 ms": 1000 * lat[len(lat) // 2] if lat else 0.0,
-        "latency p95 ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else 0.0,
-        "ingest s": ingest_s,
-        "passages": report.passages_total,
-    }
-    return citeqa, {"hit@1": bm["hit@1"] / a, "hit@5": bm["hit@5"] / a}
+    a = max(judged.m["answerable"], 1)
+    citeqa = {**judged.figures(), "ingest s": ingest_s, "passages": report.passages_total}
+    return citeqa, {"hit@1": bm["hit@1"] / a, "hit@5": bm["hit@5"] / a}, before.figures()
 
 
 def run_naive(docs: Path, questions: list[dict], index: Path) -> dict:
@@ -180,14 +260,15 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def bench_one(folder: Path, limit: int | None, index_root: Path, distractors: int = 2) -> dict:
+def bench_one(folder: Path, limit: int | None, index_root: Path, distractors: int = 2, judge_folds: Path | None = None, naive: bool = True) -> dict:
     questions = load_questions(folder, limit)
     docs = _docs_for(folder, questions, limit, distractors)
     key = hashlib.sha1(str(docs.resolve()).encode()).hexdigest()[:10]
     index = index_root / f"{folder.name}-{key}"
-    citeqa, bm25 = run_citeqa(docs, questions, index)
-    naive = run_naive(docs, questions, index)
-    return {"set": folder.name, "questions": len(questions), "citeqa": citeqa, "naive": naive, "bm25": bm25}
+    citeqa, bm25, before = run_citeqa(docs, questions, index, judge_folds)
+    naive_r = run_naive(docs, questions, index) if naive else {"hit@1": float("nan"), "hit@5": float("nan")}
+    return {"set": folder.name, "questions": len(questions), "citeqa": citeqa, "naive": naive_r, "bm25": bm25,
+            "today": before, "judge": "out of fold" if judge_folds else "shipped"}
 
 
 def print_result(r: dict) -> None:
@@ -196,9 +277,12 @@ def print_result(r: dict) -> None:
     print(f"  {'pipeline':<28}{'hit@1':>8}{'hit@5':>8}")
     for name, m in (("citeqa (default)", c), ("naive LangChain 1000/200", n), ("BM25 alone", b)):
         print(f"  {name:<28}{m['hit@1']:>8.3f}{m['hit@5']:>8.3f}")
-    print("  citeqa answers:")
+    print(f"  citeqa answers (judge: {r.get('judge', 'shipped')}; today: today's scorer on the same passages):")
     targets = TARGETS.get(r["set"], {})
-    for key in ("answer hit", "answer token recall", "citation correct", "refusal", "false refusal", "latency p50 ms", "latency p95 ms"):
+    today = r.get("today", {})
+    print(f"    {'':<22}{'judge':>8}{'today':>8}")
+    for key in ("answer hit", "answer token recall", "citation correct", "refusal", "false refusal", "short exact match",
+                "short token F1", "latency p50 ms", "latency p95 ms"):
         target = targets.get(key)
         note = ""
         if target is not None and c[key] is not None:
@@ -206,7 +290,10 @@ def print_result(r: dict) -> None:
             ok = c[key] <= val if op == "<=" else c[key] >= val
             verdict = "met" if ok else f"missed by {abs(c[key] - val):.3f}"
             note = f"   target {op} {val}: {verdict}"
-        print(f"    {key:<22}{_fmt(c[key]):>8}{note}")
+        before = "" if key.startswith("short") else _fmt(today.get(key))
+        if key == "latency p95 ms" or key == "latency p50 ms":
+            before = "—"  # today's column times the answer step alone, not the pipeline
+        print(f"    {key:<22}{_fmt(c[key]):>8}{before:>8}{note}")
     t = targets.get("citeqa hit@5")
     if t is not None:
         hit5 = c["hit@5"]
@@ -224,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distractors", type=int, default=2, help="with --limit: how many other documents to index")
     parser.add_argument("--index-root", type=Path, default=Path(tempfile.gettempdir()) / "citeqa-bench")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--judge-folds", type=Path, default=None,
+                        help="folder of out-of-fold judge models (scripts/train_judge.py --folds-out): judge each question with the model not trained on its article")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive LangChain baseline (retrieval only)")
     args = parser.parse_args(argv)
     bench = args.bench or _default_bench()
     results = []
@@ -232,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (folder / "questions.jsonl").is_file():
             print(f"error: {folder}/questions.jsonl not found (use --bench).", file=sys.stderr)
             return 2
-        r = bench_one(folder, args.limit, args.index_root, args.distractors)
+        r = bench_one(folder, args.limit, args.index_root, args.distractors, args.judge_folds, not args.no_naive)
         print_result(r)
         results.append(r)
     if args.json:

@@ -1,0 +1,29 @@
+"""Answer types: what a question asks for, and whether a text holds it."""
+
+import pytest
+
+from citeqa.answering.answertype import NUMBER, OTHER, PERSON, PLACE, TIME, kind_evidence, question_kind
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many delegates attended the conference?", NUMBER),
+    ("What was the budget of the conference?", NUMBER),
+    ("When did Thailand sign the convention?", TIME),
+    ("In which year was the statement adopted?", TIME),
+    ("Who chaired the 43rd ASEAN Chiefs of Police Conference?", PERSON),
+    ("Where did Thailand sign the convention?", PLACE),
+    ("In which city was the convention signed?", PLACE),
+    ("What did the police chiefs discuss?", OTHER),
+])
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_a_year_is_not_a_count_and_a_place_is_not_a_person():
+    q = "How many delegates attended the conference?"
+    assert kind_evidence(NUMBER, "In December 2025, Bangkok hosted the conference.", q) == 0.0
+    assert kind_evidence(NUMBER, "It brought together leaders from ten member states.", q) == 1.0
+    who = "Who chaired the 43rd ASEAN Chiefs of Police Conference?"
+    assert kind_evidence(PERSON, "The 43rd ASEAN Chiefs of Police Conference in Bangkok met.", who) < 1.0
+    assert kind_evidence(PERSON, "The conference was chaired by General Somchai Wong.", who) == 1.0
+    assert kind_evidence(PLACE, "The convention was signed at a ceremony in Hanoi.", "Where was it signed?") == 1.0
