@@ -32,9 +32,10 @@ def test_ask_human_output(index):
     out = citeqa("ask", Q, "--index", index)
     assert out.returncode == 0
     lines = out.stdout.splitlines()
-    assert "Hanoi" in lines[0] and lines[0].endswith("[1]")
-    assert lines[2] == "[1] seeds/000_b943be75029e422a.txt:7-7" or lines[2].endswith("000_b943be75029e422a.txt:7-7")
-    assert "Hanoi" in " ".join(lines[3:])
+    assert lines[0] == "Answer: Hanoi" and lines[1] == ""  # the phrase that answers, first
+    assert "Hanoi" in lines[2] and lines[2].endswith("[1]")
+    assert lines[4] == "[1] seeds/000_b943be75029e422a.txt:7-7" or lines[4].endswith("000_b943be75029e422a.txt:7-7")
+    assert "Hanoi" in " ".join(lines[5:])
 
 
 def test_ask_json_with_history(index):

@@ -120,7 +120,9 @@ def citation_place(c: dict) -> str:
 
 
 def format_answer(result: dict) -> str:
-    lines = [shown(result["answer"]), ""]
+    short = (result.get("short_answer") or {}).get("text")
+    # The phrase that answers first (when the answerer found one), then the cited answer.
+    lines = ([f"Answer: {shown(short, True)}", ""] if short else []) + [shown(result["answer"]), ""]
     for c in result["citations"]:
         flag = "" if c["supported"] else "  (NOT SUPPORTED by this passage)"
         lines.append(f"[{c['n']}] {shown(citation_place(c), True)}{flag}")

@@ -27,3 +27,12 @@ def test_a_year_is_not_a_count_and_a_place_is_not_a_person():
     assert kind_evidence(PERSON, "The 43rd ASEAN Chiefs of Police Conference in Bangkok met.", who) < 1.0
     assert kind_evidence(PERSON, "The conference was chaired by General Somchai Wong.", who) == 1.0
     assert kind_evidence(PLACE, "The convention was signed at a ceremony in Hanoi.", "Where was it signed?") == 1.0
+
+
+def test_a_when_that_opens_a_clause_does_not_ask_for_a_time():
+    from citeqa.answering.answertype import TIME, question_kind
+
+    assert question_kind("What do pangolins do when they are threatened?") != TIME
+    assert question_kind("Where do pangolins go when it rains?") != TIME
+    assert question_kind("When did Bangkok host the conference?") == TIME
+    assert question_kind("In 2025, when did Thailand sign the convention?") == TIME

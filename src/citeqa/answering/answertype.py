@@ -49,14 +49,23 @@ _Q_PATTERNS = [
 _Q_RES = [(kind, re.compile(p, re.I)) for kind, p in _Q_PATTERNS]
 
 
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+_BARE = {"when", "where", "who", "whom", "whose"}
+
+
 def question_kind(question: str) -> str:
     """The kind of answer a question wants; the earliest cue in the question wins ("Who ... in which year"
-    asks who)."""
+    asks who). A bare when/where/who counts only as the question's own wh-word: in "What do pangolins do
+    when they are threatened?" it opens a clause, and the question asks what, not when."""
+    first = _WH.search(question)
     best, at = OTHER, len(question) + 1
     for kind, rx in _Q_RES:
-        m = rx.search(question)
-        if m and m.start() < at:
-            best, at = kind, m.start()
+        for m in rx.finditer(question):
+            if m.group(0).lower() in _BARE and first is not None and m.start() != first.start():
+                continue
+            if m.start() < at:
+                best, at = kind, m.start()
+            break
     return best
 
 
