@@ -47,6 +47,9 @@ def _spans(sentence: str, kind: str) -> list[tuple[int, int, float]]:
                 for m in AMOUNT_RE.finditer(sentence)]
     elif kind in (PERSON, PLACE):  # a name after "in"/"at"/"from" answers "where" rather than "who"
         out += [(m.start(), m.end(), 1.0 if at == (kind == PLACE) else 0.5) for m, at in names(sentence)]
+        if kind == PERSON:  # the agent of a passive ("co-organised by the Government of Thailand") answers "who"
+            out += [(m.start(), m.end(), 1.5) for m, at in names(sentence)
+                    if re.search(r"\bby\s+(?:the\s+)?$", sentence[max(0, m.start() - 8) : m.start()])]
     else:
         for rx in typed:
             out += [(m.start(), m.end(), 1.0) for m in rx.finditer(sentence)]
@@ -73,11 +76,15 @@ def _spans(sentence: str, kind: str) -> list[tuple[int, int, float]]:
 def short_answer(question: str, sentence: str, offset: int = 0) -> ShortAnswer | None:
     """The phrase of `sentence` (which starts at document offset `offset`) that answers the question."""
     kind = question_kind(question)
+    if kind == OTHER:
+        # "What was the objective...?" has no phrase-shaped answer these rules can find reliably; a wrong
+        # phrase shown in bold above the cited sentence misleads more than none (the sentence stays).
+        return None
     q_stems = set(tokenize([question])[0])
     q_lower = question.lower()
     # Where the question's words sit in the sentence: the answer is usually next to them.
     anchors = [m.start() for m in _WORD.finditer(sentence) if set(tokenize([m.group(0)])[0]) & q_stems]
-    best, best_score = None, float("-inf")
+    best, best_score, best_bonus = None, float("-inf"), 0.0
     for start, end, bonus in _spans(sentence, kind):
         text = sentence[start:end].strip(" ,.;:")
         if not text:
@@ -93,8 +100,8 @@ def short_answer(question: str, sentence: str, offset: int = 0) -> ShortAnswer |
         n_words = len(text.split())
         score = 2.0 * bonus + new_share - 0.004 * dist - 0.06 * max(0, n_words - 3)
         if score > best_score:
-            best, best_score = (start, end), score
-    if best is None:
-        return None
+            best, best_score, best_bonus = (start, end), score, bonus
+    if best is None or best_bonus < 0.5:
+        return None  # nothing of the asked kind (a number, a date, a name): no short answer
     s, e = best
     return ShortAnswer(sentence[s:e], offset + s, offset + e)
