@@ -136,7 +136,7 @@ class Assistant:
             home = next((c for c in citations if c.start <= draft.short.start and draft.short.end <= c.end), None)
             if home is not None:
                 short = {"text": draft.short.text, "start": draft.short.start, "end": draft.short.end,
-                         "citation": home.n, "source": home.source}
+                         "citation": home.n}
         return Answer(
             question=x["question"],
             answer=text,

@@ -262,7 +262,7 @@ class Answer:
     answerer: str = "extractive"
     search_query: str = ""
     error: str | None = None
-    # The phrase inside a cited sentence that answers: {"text", "start", "end", "citation", "source"}
+    # The phrase inside a cited sentence that answers: {"text", "start", "end", "citation"}
     # (document offsets, [start, end); "citation" is the n of the citation it lies in). None when refused
     # or when the answerer gives none (generative answerers).
     short_answer: dict | None = None

@@ -36,3 +36,10 @@ def test_a_when_that_opens_a_clause_does_not_ask_for_a_time():
     assert question_kind("Where do pangolins go when it rains?") != TIME
     assert question_kind("When did Bangkok host the conference?") == TIME
     assert question_kind("In 2025, when did Thailand sign the convention?") == TIME
+
+
+def test_times_of_day_answer_when():
+    from citeqa.answering.answertype import TIME, kind_evidence
+
+    for sentence in ("The museum opens at nine.", "The ferry sails at noon.", "Doors open at 9:30.", "It starts at 10 am."):
+        assert kind_evidence(TIME, sentence, "When does it open?") > 0, sentence

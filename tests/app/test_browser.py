@@ -188,7 +188,8 @@ def test_uploaded_markup_shows_as_text_and_never_runs(page, app_url, tmp_path):
 def test_other_tabs_render(page):
     page.get_by_role("tab", name="Settings").click()
     page.get_by_text("Effective settings").wait_for()
-    assert '"answerer"' in page.locator("body").inner_text()
+    # The effective settings arrive with the tab's select event: wait for them, do not race them.
+    page.wait_for_function("""() => document.body.innerText.includes('"answerer"')""", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "settings.png"))
     page.get_by_role("tab", name="Regression").click()
     page.click("#cq-run")

@@ -27,7 +27,11 @@ TIME_RE = re.compile(
     r"|\b\d+(?:st|nd|rd|th)?[- ]centur(?:y|ies)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)"
     r"[- ]centur(?:y|ies)\b|\b(?:century|decade|decades|era|period|dynasty|ago|today|yesterday|recently|later|earlier|"
-    r"until|since|spring|summer|autumn|winter|\d+\s?(?:BC|AD|BCE|CE))\b",
+    r"until|since|spring|summer|autumn|winter|\d+\s?(?:BC|AD|BCE|CE))\b"
+    # Times of day: "at nine", "9:30", "10 am", "noon", "at dawn", "in the evening".
+    r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midday|midnight|o'clock|"
+    r"dawn|dusk|sunrise|sunset|morning|afternoon|evening|night|tonight|daily|weekly|monthly|annually)\b"
+    r"|\b(?:at|by|from|until|after|before)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\b",
     re.I,
 )
 # A capitalised word that is not the first of its sentence: a rough name (person, organisation, place).
