@@ -2,7 +2,7 @@
 no module over ~400 lines. `python tests/test_layout.py` prints the import graph by stage.
 
 Stages, lowest first: the shared types (errors, schema, settings) < documents < index < answering <
-chat < evaluation < app and cli < benchmarks. A module may import its own stage and those below it.
+chat < evaluation < app and cli < benchmarks and the judge's training. A module may import its own stage and those below it.
 Imports inside functions count too: a lazy import is still a dependency.
 """
 
@@ -21,7 +21,7 @@ STAGES = [
     ("chat", ["citeqa.chat"]),
     ("evaluation", ["citeqa.evaluation"]),
     ("front ends", ["citeqa.app", "citeqa.cli"]),
-    ("benchmarks", ["citeqa.benchmarks"]),
+    ("benchmarks and training", ["citeqa.benchmarks", "citeqa.training"]),
 ]
 # `import citeqa` is the library's front door: it sets the offline environment and hands out
 # Assistant (from citeqa.chat) lazily. Every stage may import it; it may reach citeqa.chat.

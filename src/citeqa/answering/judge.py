@@ -1,6 +1,6 @@
 """The judge: does this sentence answer this question?
 
-A small model (logistic regression over the features below, trained by scripts/train_judge.py; its
+A small model (logistic regression over the features below, trained by citeqa/training/train_judge.py; its
 weights are the JSON file next to this module) scores each candidate sentence of the retrieved passages.
 The extractive answerer cites the sentence it scores best and refuses when none reaches the threshold
 calibrated on development data; generative answerers use it to check that a cited sentence is on the
@@ -134,7 +134,7 @@ def gated(x: np.ndarray, gates, prior_floor: float = 0.0) -> np.ndarray:
     "who", "where") whose sentence and its neighbours hold nothing of that kind; "unseen", a question
     with a word (not a name) that no indexed text uses; "prior", a sentence today's score puts below
     prior_floor (off-topic). Which rules are on is the model file's choice, made by
-    scripts/train_judge.py on out-of-fold figures."""
+    citeqa/training/train_judge.py on out-of-fold figures."""
     out = np.zeros(len(x), dtype=bool)
     if "prior" in gates:
         out |= x[:, FEATURES.index("prior")] < prior_floor
@@ -171,7 +171,7 @@ class Judge:
 
     def __init__(self, model: dict):
         if model.get("features") != FEATURES:
-            raise ValueError("judge_model.json was trained on other features: run scripts/train_judge.py again")
+            raise ValueError("judge_model.json was trained on other features: run citeqa/training/train_judge.py again")
         self.pair = _Net(model["pair"])
         # No answerability model: the best pair probability itself decides.
         self.answerable = _Net(model["answerable"]) if model.get("answerable") else None

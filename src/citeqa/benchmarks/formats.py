@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         rows += parity(folder, args.limit, args.work, [f.strip() for f in args.formats.split(",")])
     if rows:
-        print(f"\n| set | format | texts equal to plain | passages | hit@5 | Δ | citation correct | Δ | ingest s |")
+        print("\n| set | format | texts equal to plain | passages | hit@5 | Δ | citation correct | Δ | ingest s |")
         print("|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             base = next((b for b in rows if b["set"] == r["set"] and b["format"] == "txt"), r)

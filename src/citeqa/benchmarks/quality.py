@@ -157,7 +157,7 @@ class _Tally:
 
 
 class _FoldJudges:
-    """Out-of-fold judges (scripts/train_judge.py --folds-out DIR): each question is judged by the model
+    """Out-of-fold judges (citeqa/training/train_judge.py --folds-out DIR): each question is judged by the model
     trained without its article, so no figure is measured on the judge's own training article."""
 
     def __init__(self, folder: Path, embedder, keyword):
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-root", type=Path, default=Path(tempfile.gettempdir()) / "citeqa-bench")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--judge-folds", type=Path, default=None,
-                        help="folder of out-of-fold judge models (scripts/train_judge.py --folds-out): judge each question with the model not trained on its article")
+                        help="folder of out-of-fold judge models (citeqa/training/train_judge.py --folds-out): judge each question with the model not trained on its article")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive LangChain baseline (retrieval only)")
     args = parser.parse_args(argv)
     bench = args.bench or _default_bench()

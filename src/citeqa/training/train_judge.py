@@ -1,6 +1,6 @@
-"""Train the judge (src/citeqa/answering/judge_model.json) from data collected by scripts/judge_data.py.
+"""Train the judge (src/citeqa/answering/judge_model.json) from data collected by citeqa/training/judge_data.py.
 
-    python scripts/train_judge.py --data DATA [--folds-out DIR] [--model logreg|mlp] [--write]
+    python -m citeqa.training.train_judge --data DATA [--folds-out DIR] [--model logreg|mlp] [--write]
 
 Training pairs are (question, candidate sentence) rows labelled 1 when the sentence answers:
 - SelQA (Apache-2.0): each question against the sentences of its section; and, for every other
@@ -22,7 +22,6 @@ import argparse
 import json
 import pickle
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +30,7 @@ from citeqa.answering.judge import FEATURES, Candidate, Judge, answer_features, 
 from citeqa.answering.scoring import ANSWER, QuestionTerms, sentence_scores
 from citeqa.index.keyword import tokenize
 
-sys.path.insert(0, str(Path(__file__).parent))
-from judge_data import DocFreq  # noqa: E402
+from citeqa.training.judge_data import DocFreq
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "src" / "citeqa" / "answering" / "judge_model.json"
 MAX_FALSE_REFUSAL = 0.08  # the threshold keeps out-of-fold false refusal under this (target: 0.10)

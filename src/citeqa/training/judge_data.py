@@ -1,7 +1,7 @@
 """Collect the judge's training data (kept out of the repository; see README, "Judgement").
 
-    python scripts/judge_data.py selqa --selqa DIR --out DATA/selqa.pkl
-    python scripts/judge_data.py bench --bench ../shared/bench --set squad2 --out DATA/squad2.pkl
+    python -m citeqa.training.judge_data selqa --selqa DIR --out DATA/selqa.pkl
+    python -m citeqa.training.judge_data bench --bench ../shared/bench --set squad2 --out DATA/squad2.pkl
 
 selqa: SelQA's answer-sentence-selection dev and test files (emorynlp/selqa, Apache-2.0): for each
 question, the sentences of one Wikipedia section, which of them answer it. Sections of the SQuAD v1.1 /
