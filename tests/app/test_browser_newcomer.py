@@ -3,16 +3,13 @@ overview question answered with several cited sentences (4), the small things (7
 Download with nothing to download, a refusal's mark), and conversations kept across a reload (9).
 Screenshots go to artifacts/ui/."""
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from ui_checks import assert_drawn
 
-from conftest import free_port, stop_process, wait_for_app
+from app_support import chromium, served_app  # noqa: F401  (chromium is a fixture)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "ui"
@@ -21,40 +18,15 @@ QUESTION = "In which city did Thailand sign the UN convention against cybercrime
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    work = tmp_path_factory.mktemp("ui-newcomer")
-    shutil.copytree(ROOT / "seeds", work / "seeds")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
-    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", CITEQA_CONFIG=str(work / "absent.toml"))
-    log_path = work / "app.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
-        yield f"http://127.0.0.1:{port}/", work
-    finally:
-        stop_process(proc)
-        assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("Chromium is not installed: apt-get install -y chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    with served_app(tmp_path_factory.mktemp("ui-newcomer")) as url:
+        yield url
 
 
 @pytest.fixture
-def page(browser, served):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def page(chromium, served):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(served[0])
+    page.goto(served)
     page.wait_for_selector("#cq-question")
     page.wait_for_timeout(800)  # the page's load events (examples, conversation list) settle
     yield page

@@ -2,16 +2,13 @@
 looks at what covers each row, its opacity, its colour contrast and its pixels. A page with the old
 overlay bug injected must fail the same check, so the check can fail."""
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from ui_checks import assert_drawn
 
-from conftest import free_port, stop_process, wait_for_app
+from app_support import chromium, served_app  # noqa: F401  (chromium is a fixture)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "ui"
@@ -20,35 +17,18 @@ QUESTION = "In which city did Thailand sign the UN convention against cybercrime
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    work = tmp_path_factory.mktemp("ui-visibility")
-    shutil.copytree(ROOT / "seeds", work / "seeds")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
-    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", CITEQA_CONFIG=str(work / "absent.toml"))
-    log_path = work / "app.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        stop_process(proc)
+    with served_app(tmp_path_factory.mktemp("ui-visibility")) as url:
+        yield url
 
 
 @pytest.fixture
-def page(served):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("Chromium is not installed: apt-get install -y chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.goto(served)
-        page.wait_for_selector("#cq-question")
-        yield page
-        browser.close()
+def page(chromium, served):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(served)
+    page.wait_for_selector("#cq-question")
+    yield page
+    context.close()
 
 
 def _open_tab(page, name):

@@ -1,0 +1,51 @@
+"""What the browser tests of the app share: `python app.py` served from a scratch folder holding a copy
+of the seed corpus, and the `chromium` fixture (Debian's Chromium driven by Playwright; a test module
+imports it by name)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port, stop_process, wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def served_app(work: Path, *args: str):
+    """`python app.py` on a free port with the seeds copied into `work` (uploads land in that copy);
+    yields its URL. The app's log must hold no traceback when it stops."""
+    shutil.copytree(ROOT / "seeds", work / "seeds")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
+    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
+               CITEQA_CONFIG=str(work / "absent.toml"))
+    log_path = work / "app.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args], cwd=work, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop_process(proc)
+        assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("Chromium is not installed: apt-get install -y chromium (.ci/run does this)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
