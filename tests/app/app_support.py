@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,20 +20,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @contextmanager
-def served_app(work: Path, *args: str):
-    """`python app.py` on a free port with the seeds copied into `work` (uploads land in that copy);
-    yields its URL. The app's log must hold no traceback when it stops."""
+def served_app(work: Path, *args: str, env: dict | None = None):
+    """`python app.py` on a free port with the seeds copied into `work` (uploads land in that copy) and
+    `env` added to its environment; yields its URL. The app's log must hold no traceback when it stops."""
     shutil.copytree(ROOT / "seeds", work / "seeds")
     port = free_port()
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
     env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
-               CITEQA_CONFIG=str(work / "absent.toml"))
+               CITEQA_CONFIG=str(work / "absent.toml"), **extra)
     log_path = work / "app.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args], cwd=work, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
+    started = time.time()
     try:
         wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
+        print(f"app.py served its page {time.time() - started:.1f} s after start")
         yield f"http://127.0.0.1:{port}/"
     finally:
         stop_process(proc)

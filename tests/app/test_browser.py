@@ -5,17 +5,11 @@ with the cited span highlighted; uploads a document full of markup and checks it
 never runs. Screenshots go to artifacts/ui/ (git-ignored) for a human to look at.
 """
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import stop_process, wait_for_app
+from app_support import chromium, served_app  # noqa: F401  (chromium is a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "ui"
@@ -28,56 +22,20 @@ EVIL_DOC = (
     "It was run by the port authority with three tugboats.\n"
 )
 OPERATOR_PASSWORD = "browser-operator-pw"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """`python app.py` on a free port, run from a scratch folder holding a copy of the seed corpus
-    (uploads land in that copy, never in the project's seeds/)."""
+    """`python app.py` from a scratch folder holding a copy of the seed corpus (uploads land in that
+    copy, never in the project's seeds/), with an operator password to sign in with."""
     work = tmp_path_factory.mktemp("ui-browser")
-    shutil.copytree(ROOT / "seeds", work / "seeds")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
-    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
-               CITEQA_CONFIG=str(work / "absent.toml"), CITEQA_OPERATOR_PASSWORD=OPERATOR_PASSWORD)
-    log_path = work / "app.log"
-    started = time.time()
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=work, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_app(proc, url, log_path)
-        print(f"app.py served its page {time.time() - started:.1f} s after start")
+    with served_app(work, env={"CITEQA_OPERATOR_PASSWORD": OPERATOR_PASSWORD}) as url:
         yield url, work
-    finally:
-        stop_process(proc)
-        assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("Chromium is not installed: apt-get install -y chromium (.ci/run does this)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
-def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def page(chromium, app_url):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -4,7 +4,6 @@ text as read; a Word citation shows its section. Screenshots go to artifacts/ui/
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from makedocs import PAGE_H, PAGE_W, report_docx, two_column_pdf
-from test_browser import CHROMIUM_ARGS, _free_port, ask_once
+from app_support import chromium  # noqa: F401  (a fixture)
+from test_browser import ask_once
 
-from conftest import stop_process, wait_for_app
+from conftest import free_port, stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "ui"
@@ -37,7 +37,7 @@ def pdf_app(tmp_path_factory):
     corpus.mkdir()
     drawn = two_column_pdf(corpus / "harbour.pdf", _pages(), title="Harbour Report", heading="The Harbour")
     report_docx(corpus / "survey.docx")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
     env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
@@ -55,22 +55,16 @@ def pdf_app(tmp_path_factory):
 
 
 @pytest.fixture
-def page(pdf_app):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("Chromium is not installed: apt-get install -y chromium (.ci/run does this)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        pg = context.new_page()
-        errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(pdf_app[0])
-        pg.wait_for_selector("#cq-question textarea")
-        yield pg
-        browser.close()
-        assert not errors, errors
+def page(chromium, pdf_app):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(pdf_app[0])
+    pg.wait_for_selector("#cq-question textarea")
+    yield pg
+    context.close()
+    assert not errors, errors
 
 
 def _to_points(box: dict, img: dict) -> tuple[float, float, float, float]:
