@@ -53,3 +53,18 @@ def chromium():
         browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextmanager
+def chat_page(browser, url: str):
+    """A fresh browser context on the app at 1280×800, once its question box is there and the page's
+    load events (examples, conversation list) have settled."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#cq-question")
+    page.wait_for_timeout(800)
+    try:
+        yield page
+    finally:
+        context.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from ui_checks import assert_drawn
 
-from app_support import chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +24,8 @@ def served(tmp_path_factory):
 
 @pytest.fixture
 def page(chromium, served):
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(served)
-    page.wait_for_selector("#cq-question")
-    page.wait_for_timeout(800)  # the page's load events (examples, conversation list) settle
-    yield page
-    context.close()
+    with chat_page(chromium, served) as page:
+        yield page
 
 
 def ask(page, question, wait_for="Sources"):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ui_checks import assert_drawn
 
-from app_support import chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,12 +23,8 @@ def served(tmp_path_factory):
 
 @pytest.fixture
 def page(chromium, served):
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(served)
-    page.wait_for_selector("#cq-question")
-    yield page
-    context.close()
+    with chat_page(chromium, served) as page:
+        yield page
 
 
 def _open_tab(page, name):
