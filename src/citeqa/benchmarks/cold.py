@@ -7,12 +7,13 @@ first answer through the served /ask endpoint; each run `runs` times as a new pr
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from citeqa.benchmarks.processes import free_port, stop
 
 QUESTION = "In which year did the Normans conquer England?"
 
@@ -23,17 +24,11 @@ def _timed(cmd: list[str], env: dict, cwd: Path) -> float:
     return time.perf_counter() - t0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _app_first_answer(root: Path, env: dict, cwd: Path, timeout: float = 120.0) -> float:
     """Seconds from starting app.py to the first answer of its /ask endpoint."""
     from gradio_client import Client
 
-    port = _free_port()
+    port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(root / "app.py"), "--port", str(port), "--no-ingest"], env=env, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -49,12 +44,7 @@ def _app_first_answer(root: Path, env: dict, cwd: Path, timeout: float = 120.0) 
         client.predict(QUESTION, [], api_name="/ask")
         return time.perf_counter() - t0
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=10)
 
 
 def bench_cold(root: Path, index: Path, corpus: Path, workdir: Path, runs: int = 3) -> dict:

@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from urllib.request import urlopen
 
+from citeqa.benchmarks.processes import free_port, stop
 from citeqa.benchmarks.speed import BENCH, ROOT
 
 TARGETS = {"throughput_ratio": (">=", 0.70), "p95_s": ("<=", 1.0), "rss_drift": ("<=", 0.10)}
@@ -73,11 +74,7 @@ def questions_for(corpus: Path) -> list[str]:
 
 
 def start_app(index: Path, corpus: Path, workdir: Path) -> tuple[subprocess.Popen, str, Path]:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
     env.update(CITEQA_INDEX_PATH=str(index), CITEQA_CORPUS_PATH=str(corpus), CITEQA_NO_MCP="1",
                GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
@@ -98,15 +95,6 @@ def start_app(index: Path, corpus: Path, workdir: Path) -> tuple[subprocess.Pope
             proc.kill()
             raise SystemExit(f"app.py did not start: {log.read_text()[-2000:]}")
         time.sleep(0.25)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
 
 
 def run(clients: int, rounds: int, corpus: Path, solo: int, cores: int, index: Path | None = None) -> dict:

@@ -29,7 +29,6 @@ import random
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.request import urlopen
+
+from citeqa.benchmarks.processes import free_port, stop
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -221,15 +222,9 @@ def bench_ask(index: Path, corpus: Path, questions: list[str], warmup: list[str]
 
 
 # -- app.py time to ready --------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_app_ready(index: Path, corpus: Path, workdir: Path, timeout: float = 120.0, settle: float = 60.0) -> dict:
     """Start `python app.py --port P --no-ingest` on an existing index; time until the page answers."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CITEQA_INDEX_PATH": str(index), "CITEQA_CORPUS_PATH": str(corpus), "HF_HUB_OFFLINE": "1"}
     log = open(workdir / "app.log", "w+")
     t0 = time.perf_counter()
@@ -256,12 +251,7 @@ def bench_app_ready(index: Path, corpus: Path, workdir: Path, timeout: float = 1
                 last = now
             settled = _vm_hwm_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=10)
     log.seek(0)
     text = log.read()
     log.close()
