@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from citeqa.app.panel import read_document_text
 from citeqa.errors import CiteqaError, InputError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # one uploaded document; the server also refuses larger requests
@@ -228,9 +229,8 @@ class Engine:
         if path.suffix.lower() == ".pdf" or (out["stored"] or {}).get("format") == "pdf":
             out["pdf_path"] = str(path)
         if out["stored"] is None:
-            try:
-                out["text"] = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
+            out["text"] = read_document_text(path)
+            if out["text"] is None:
                 out["why"] = "The document file can no longer be read; showing the quote as indexed."
         return out
 
