@@ -189,12 +189,12 @@ def ingest(
             if record and record.source != doc.source:
                 doc = dataclasses.replace(doc, source=record.source)
             chars = record and (record.passage_chars or default_chars)
-            stored = store.document_text(doc.source) if record else None
+            stored_hash = store.text_hash(doc.source) if record else None
             # An index made before texts were kept: a file it read as text that is really a PDF, web page
             # or Word file is read again; any other gets its text as read stored, with no re-embedding.
-            misread = record is not None and stored is None and doc.format not in ("text", "markdown")
+            misread = record is not None and stored_hash is None and doc.format not in ("text", "markdown")
             if record and record.hash == doc.content_hash and str(chars) == str(settings.passage_chars) and not misread:
-                if stored is None or stored["hash"] != doc.content_hash:
+                if stored_hash != doc.content_hash:
                     store.write_text(doc.source, doc.content_hash, doc.format, doc.text,
                                      doc.layout.to_json() if doc.layout is not None else None, doc.notes)
                 report.unchanged.append(doc.source)

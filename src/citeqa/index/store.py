@@ -256,6 +256,13 @@ class Store:
                 (source, doc_hash, fmt, text, json.dumps(layout) if layout else None, json.dumps(list(notes))),
             )
 
+    def text_hash(self, source: str) -> str | None:
+        """The content hash of the text as read kept for a document (None if none is kept): re-ingest
+        compares it without loading the text."""
+        with self._lock:
+            row = self._db.execute("SELECT hash FROM texts WHERE source=?", (source,)).fetchone()
+        return row[0] if row else None
+
     def document_text(self, source: str) -> dict | None:
         """The text as read of an indexed document: {hash, format, text, layout, notes}, or None (an index
         made before texts were kept)."""
