@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import string
 
-from citeqa.app.panel import cite_id
+from citeqa.app.panel import cite_id, line_span
 
 SHOWN_QUESTION_CHARS = 500  # a pasted 100,000-character "question" is not echoed in full
 STREAM_STEPS = 12  # an extractive answer is shown in this many growing pieces before its sources appear
@@ -42,9 +42,6 @@ def _blockquote(text: str) -> str:
         lines.pop(0)
     return "\n".join(f"> {line}" if line else ">" for line in lines) or "> "
 
-
-def line_span(a: int, b: int) -> str:
-    return f"line {a}" if a == b else f"lines {a}–{b}"
 
 def place(c: dict) -> str:
     """Where a citation is, after its file name: ` p.3` (PDF), ` § Results › Table 2` (HTML, Word),
