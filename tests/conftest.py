@@ -10,7 +10,6 @@ for _k in [k for k in os.environ if k.startswith("CITEQA_")]:
     del os.environ[_k]  # a developer's own settings must not leak into the tests
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,25 +18,13 @@ from urllib.request import urlopen
 
 import pytest
 
+# A free loopback port, and stopping a server a test started (killed if not stopped within 15 s).
+from citeqa.benchmarks.processes import free_port  # noqa: E402
+from citeqa.benchmarks.processes import stop as stop_process  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_DOC = SEEDS / "000_b943be75029e422a.txt"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    """Terminate a server a test started, killing it if it does not stop within 15 s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
 
 
 def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 90) -> None:
