@@ -43,3 +43,17 @@ def test_times_of_day_answer_when():
 
     for sentence in ("The museum opens at nine.", "The ferry sails at noon.", "Doors open at 9:30.", "It starts at 10 am."):
         assert kind_evidence(TIME, sentence, "When does it open?") > 0, sentence
+
+
+def test_a_list_of_names_answers_how_many_weakly_and_a_clause_does_not():
+    q = "How many countries made pledges at the Bangkok conference?"
+    assert kind_evidence(NUMBER, "Thailand, Bangladesh, Nepal, Peru and the United Arab Emirates pledged.", q) == 0.5
+    assert kind_evidence(NUMBER, "In 2020, the city, which had grown, and its port expanded.", q) == 0.0
+    assert kind_evidence(NUMBER, "Thailand, Bangladesh, Nepal and Peru pledged.", "How much did Thailand pledge?") == 0.0
+
+
+def test_a_count_after_from_is_not_a_time_of_day():
+    q = "When will the next conference take place?"
+    assert kind_evidence(TIME, "It brought together police leaders from ten member states.", q) == 0.0
+    assert kind_evidence(TIME, "The talks run from ten to noon.", q) > 0
+    assert kind_evidence(TIME, "Doors open at nine.", q) > 0

@@ -50,3 +50,39 @@ def test_type_gate_refuses_a_count_question_without_a_count():
     x[:, FEATURES.index("kind_number")] = 0.0
     x[:, FEATURES.index("kind_other")] = 1.0  # "What ..." asks for no particular kind
     assert gated(x, ["type"]).tolist() == [False, False]
+
+
+class _FakeCross:
+    """Stands in for the cross-encoder only where the test is about which candidates reach it."""
+
+    def __init__(self):
+        self.seen = []
+
+    def scores(self, question, sentences):
+        self.seen.extend(sentences)
+        return np.arange(len(sentences), dtype=np.float32)[::-1]
+
+
+def test_only_the_best_candidates_reach_the_cross_encoder_and_the_rest_read_as_the_worst():
+    from citeqa.answering.judge import CROSS_TOP, Candidate, cross_scores, features
+    from citeqa.answering.scoring import QuestionTerms
+
+    cands = [Candidate(f"Sentence {i}.", f"Sentence {i}.", ["sentenc"], np.ones(4) / 2, prior=float(i)) for i in range(CROSS_TOP + 5)]
+    fake = _FakeCross()
+    scores = cross_scores(fake, "Which sentence?", cands)
+    best = sorted(range(len(cands)), key=lambda i: -cands[i].prior)[:CROSS_TOP]
+    assert sorted(fake.seen) == sorted(cands[i].text for i in best)
+    assert np.isnan(scores).sum() == 5
+    terms = QuestionTerms.__new__(QuestionTerms)
+    terms.text, terms.tokens, terms.weights, terms.unseen_idf = "Which sentence?", ["sentenc"], {"sentenc": 1.0}, 5.0
+    x = features("Which sentence?", terms, np.ones(4) / 2, cands, cross=scores)
+    col = x[:, FEATURES.index("cross")]
+    unscored = np.isnan(scores)
+    assert (x[unscored, FEATURES.index("cross_scored")] == 0).all() and (x[~unscored, FEATURES.index("cross_scored")] == 1).all()
+    assert (col[unscored] == col[~unscored].min()).all()
+
+
+def test_the_shipped_judge_reads_with_the_cross_encoder():
+    load_judge.cache_clear()
+    judge = load_judge()
+    assert judge.info.get("cross") is True and judge.cross is not None

@@ -31,12 +31,17 @@ TIME_RE = re.compile(
     # Times of day: "at nine", "9:30", "10 am", "noon", "at dawn", "in the evening".
     r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midday|midnight|o'clock|"
     r"dawn|dusk|sunrise|sunset|morning|afternoon|evening|night|tonight|daily|weekly|monthly|annually)\b"
-    r"|\b(?:at|by|from|until|after|before)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\b",
+    # ("from ten member states" is a count, not a time: the hour must not be followed by a noun.)
+    r"|\b(?:at|by|from|until|after|before)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\b"
+    r"(?![ \t]+(?!(?:and|or|to|in|on|at|until|till|the|a|p)\b)[a-z]{2,})",
     re.I,
 )
 # A capitalised word that is not the first of its sentence: a rough name (person, organisation, place).
 NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:of|the|de|von|van|and|&)?\s*[A-Z][\w'’&-]*)*")
 PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|from|near|into|across|throughout|outside|inside|between|to)\s+(?:the\s+)?$", re.I)
+# Three or more names: "Thailand, Bangladesh, Nepal, Peru and the United Arab Emirates" (clauses such as
+# "In 2020, the city, which grew, and ..." are not lists).
+LIST_RE = re.compile(r"(?:\b[A-Z][^,;.()]{1,40},\s+){2,}(?:[^,;.()]{1,40}?\s+)?(?:and|or)\s+\w")
 _NAME_STOP = {"The", "A", "An", "In", "On", "At", "It", "This", "That", "These", "Those", "He", "She", "They", "We", "I"}
 
 _Q_PATTERNS = [
@@ -102,7 +107,11 @@ def kind_evidence(kind: str, text: str, question: str) -> float:
         # An ordinal ("the 43rd conference") names which one, not how many.
         found = [m.group(0).rstrip(".,") for m in NUMBER_RE.finditer(text) if not ORDINAL_AFTER.match(text, m.end())]
         found = [f for f in found if not YEAR_RE.fullmatch(f)]
-        return 1.0 if _new(found, q) else 0.0
+        if _new(found, q):
+            return 1.0
+        # "How many countries pledged?" is answered by naming them: a list of three or more is a count
+        # the reader makes (a weaker cue than a figure; "how much" is never answered so).
+        return 0.5 if "how many" in q and LIST_RE.search(text) else 0.0
     if kind == TIME:
         hits = _new([m.group(0) for m in TIME_RE.finditer(text)], q)
         if any(re.search(r"\d", h) or re.match(rf"(?:{_MONTH_RE})", h, re.I) for h in hits):

@@ -56,15 +56,13 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def collect_selqa(args) -> None:
-    from citeqa.index.embedders import Embedder
-    from citeqa.settings import load_settings
-
-    files = [args.selqa / "selqa-ass-dev.json", args.selqa / "selqa-ass-test.json"]
+def load_selqa(folder: Path, bench: Path | None) -> tuple[list[dict], list[Path]]:
+    """SelQA's questions with their section's sentences, less the sections this project may not train on."""
+    files = [folder / "selqa-ass-dev.json", folder / "selqa-ass-test.json"]
     banned = {_norm_title(t) for t in SQUAD_DEV_TITLES}
     bench_sentences = set()
-    if args.bench:
-        for f in sorted(Path(args.bench).glob("*/docs/*.txt")):
+    if bench:
+        for f in sorted(Path(bench).glob("*/docs/*.txt")):
             bench_sentences.update(" ".join(s.split()) for s in f.read_text(encoding="utf-8").replace(". ", ".\n").splitlines() if len(s) > 40)
     items, dropped = [], Counter()
     for f in files:
@@ -82,6 +80,14 @@ def collect_selqa(args) -> None:
             items.append({"question": it["question"], "sentences": it["candidates"], "answers": it["answers"],
                           "article": it["article"], "section": it["section"], "split": f.stem})
     print(f"selqa: {len(items)} questions kept, dropped {dict(dropped)}", file=sys.stderr)
+    return items, files
+
+
+def collect_selqa(args) -> None:
+    from citeqa.index.embedders import Embedder
+    from citeqa.settings import load_settings
+
+    items, files = load_selqa(args.selqa, args.bench)
     embedder = Embedder(load_settings().embedding_model)
     sentences = sorted({s for it in items for s in it["sentences"]})
     print(f"embedding {len(sentences)} sentences and {len(items)} questions", file=sys.stderr)

@@ -26,13 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from citeqa.answering.judge import FEATURES, Candidate, Judge, answer_features, features
+from citeqa.answering.judge import FEATURES, Candidate, Judge, answer_features, cross_scores, features
 from citeqa.answering.scoring import ANSWER, QuestionTerms, sentence_scores
 from citeqa.index.keyword import tokenize
 
 from citeqa.training.judge_data import DocFreq
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "src" / "citeqa" / "answering" / "judge_model.json"
+from citeqa.answering.judge import MODEL_PATH  # noqa: E402  (where --write puts the model)
 MAX_FALSE_REFUSAL = 0.08  # the threshold keeps out-of-fold false refusal under this (target: 0.10)
 SQUAD_ARTICLES_ORDER = None
 
@@ -100,9 +100,9 @@ def bench_questions(data: dict, question_articles: set[str] | None = None) -> li
     return out
 
 
-def featurize(qs: list[dict]) -> None:
+def featurize(qs: list[dict], cross=None) -> None:
     for q in qs:
-        q["x"] = features(q["question"], q["terms"], q["qvec"], q["candidates"])
+        q["x"] = features(q["question"], q["terms"], q["qvec"], q["candidates"], cross=cross_scores(cross, q["question"], q["candidates"]))
 
 
 def stack(qs: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -126,11 +126,31 @@ def _net(x: np.ndarray, y: np.ndarray, kind: str, seed: int = 0) -> dict:
     return {"mean": mean.tolist(), "scale": scale.tolist(), "layers": layers, "rows": int(len(y)), "positives": int(y.sum())}
 
 
-def fit(qs: list[dict], kind: str, able_sources=("selqa", "squad2", "covidqa")) -> dict:
+def _without(x: np.ndarray, prefixes: list[str], kind: str, y: np.ndarray) -> dict:
+    """The pair model trained without some features, as an answerability model (input: the pair
+    model's logit, then the features): zero weight on that logit and on the features left out."""
+    cols = [j for j, name in enumerate(FEATURES) if any(name.startswith(p) for p in prefixes)]
+    keep = [j for j in range(len(FEATURES)) if j not in cols]
+    net = _net(x[:, keep], y, kind)
+    if kind != "logreg":
+        raise ValueError("--refuse-without needs --model logreg")
+    mean, scale, w = [0.0] * (len(FEATURES) + 1), [1.0] * (len(FEATURES) + 1), [[0.0]] * (len(FEATURES) + 1)
+    for i, j in enumerate(keep):
+        mean[j + 1], scale[j + 1], w[j + 1] = net["mean"][i], net["scale"][i], net["layers"][0][0][i]
+    return {**net, "mean": mean, "scale": scale, "layers": [(w, net["layers"][0][1])], "without": prefixes}
+
+
+def fit(qs: list[dict], kind: str, able_sources=("selqa", "squad2", "covidqa"), refuse_without: list[str] | None = None,
+        pair_sources=None) -> dict:
     """The pair model on the candidates of answerable questions; then the answerability model on each
-    question's best candidate (by the pair model), labelled by whether the question is answerable."""
+    question's best candidate (by the pair model), labelled by whether the question is answerable; or,
+    with refuse_without, the pair model trained without those features decides refusal instead."""
     x, y = stack([q for q in qs if q["answerable"]])
-    pair = _net(x, y, kind)
+    px, py = stack([q for q in qs if q["answerable"] and (pair_sources is None or q["source"] in pair_sources)])
+    pair = _net(px, py, kind)
+    if refuse_without:
+        return {"features": FEATURES, "kind": kind, "pair": pair, "answerable": _without(x, refuse_without, kind, y),
+                "threshold": 0.5, "cross": False}
     rows, labels = [], []
     judge = Judge({"features": FEATURES, "pair": pair, "answerable": pair, "threshold": 0.5})
     for q in qs:
@@ -140,7 +160,7 @@ def fit(qs: list[dict], kind: str, able_sources=("selqa", "squad2", "covidqa")) 
             rows.append(answer_features(q["x"][top : top + 1], probs[top : top + 1])[0])
             labels.append(int(q["answerable"]))
     able = _net(np.asarray(rows), np.asarray(labels), "logreg") if rows else None
-    return {"features": FEATURES, "kind": kind, "pair": pair, "answerable": able, "threshold": 0.5}
+    return {"features": FEATURES, "kind": kind, "pair": pair, "answerable": able, "threshold": 0.5, "cross": False}
 
 
 def question_scores(judge: Judge, qs: list[dict]) -> None:
@@ -206,6 +226,10 @@ def curve(qs: list[dict], key: str = "a") -> list[tuple[float, float, float]]:
     return rows
 
 
+def _prefixes(text: str) -> list[str]:
+    return [p for p in text.split(",") if p]
+
+
 def main(argv=None) -> int:
     import citeqa  # noqa: F401
 
@@ -216,10 +240,16 @@ def main(argv=None) -> int:
     ap.add_argument("--gates", default="", help="comma-separated rules that refuse whatever the model says (type, unseen)")
     ap.add_argument("--prior-floor", type=float, default=0.3, help="with the prior gate: today's score below which a sentence never answers")
     ap.add_argument("--able-sources", default="selqa,squad2,covidqa", help="data the answerability model learns from")
+    ap.add_argument("--refuse-without", default="", help="comma-separated feature prefixes: refusal is decided by the "
+                    "pair model trained without them (the cross-encoder ranks, the other features refuse)")
+    ap.add_argument("--pair-sources", default="", help="data the pair model learns from (default: all); e.g. squad2,covidqa "
+                    "when the cross-encoder learnt from SelQA, so its SelQA scores are in-sample")
     ap.add_argument("--no-bench", action="store_true", help="train on SelQA alone (bench only scored)")
     ap.add_argument("--drop", default="", help="comma-separated feature name prefixes to zero (ablation)")
     ap.add_argument("--folds-out", type=Path, default=None)
     ap.add_argument("--index", type=Path, default=Path("/tmp/citeqa-judge-index"), help="judge_data.py bench's --index")
+    ap.add_argument("--cross", type=Path, default=None, help="the cross-encoder (cross.onnx) whose scores are features; "
+                    "train on bench data only (--no-selqa) when it learnt from SelQA")
     ap.add_argument("--write", action="store_true", help=f"write the final model to {MODEL_PATH}")
     args = ap.parse_args(argv)
 
@@ -232,7 +262,12 @@ def main(argv=None) -> int:
         covid.setdefault("unseen_idf", _unseen_idf(args.index / "covidqa"))
         bench += bench_questions(covid)
     selqa = [] if args.no_selqa else selqa_questions(pickle.loads((args.data / "selqa.pkl").read_bytes())["items"])
-    featurize(bench + selqa)
+    cross = None
+    if args.cross:
+        from citeqa.answering.cross import CrossEncoder
+
+        cross = CrossEncoder.load(args.cross)
+    featurize(bench + selqa, cross)
     if args.drop:
         for q in bench + selqa:
             for j, name in enumerate(FEATURES):
@@ -251,7 +286,8 @@ def main(argv=None) -> int:
     fold_models = {}
     for f in folds:
         train = selqa + ([] if args.no_bench else [q for q in bench if fold_of[q["group"]] != f])
-        fold_models[f] = fit(train, args.model, args.able_sources.split(","))
+        fold_models[f] = fit(train, args.model, args.able_sources.split(","), _prefixes(args.refuse_without),
+                             _prefixes(args.pair_sources) or None)
         fold_models[f]["gates"] = [g for g in args.gates.split(",") if g]
         fold_models[f]["prior_floor"] = args.prior_floor
         judge = Judge(fold_models[f])
@@ -259,6 +295,8 @@ def main(argv=None) -> int:
     # Each fold's threshold from the other folds' out-of-fold scores.
     for f in folds:
         fold_models[f]["threshold"] = pick_threshold([q for q in bench if fold_of[q["group"]] != f])
+    for f in folds:  # set only now: Judge() above scores the features already computed, cross included
+        fold_models[f]["cross"] = bool(args.cross)
     for q in bench:
         q["p_t"] = fold_models[fold_of[q["group"]]]["threshold"]
     overall_t = pick_threshold(bench)
@@ -283,10 +321,16 @@ def main(argv=None) -> int:
         (args.folds_out / "folds.json").write_text(json.dumps(mapping, indent=1))
         print(f"wrote {len(fold_models)} fold models to {args.folds_out}")
     if args.write:
-        final = fit(selqa + ([] if args.no_bench else bench), args.model, args.able_sources.split(","))
+        final = fit(selqa + ([] if args.no_bench else bench), args.model, args.able_sources.split(","), _prefixes(args.refuse_without),
+                             _prefixes(args.pair_sources) or None)
         final["threshold"] = overall_t
         final["gates"] = [g for g in args.gates.split(",") if g]
         final["prior_floor"] = args.prior_floor
+        final["cross"] = bool(args.cross)
+        if args.cross:
+            import hashlib
+
+            final["cross_sha256"] = hashlib.sha256(args.cross.read_bytes()).hexdigest()
         final["out_of_fold"] = judged
         final["trained_on"] = {"selqa questions": len(selqa), "bench questions": 0 if args.no_bench else len(bench)}
         MODEL_PATH.write_text(json.dumps(final, separators=(",", ":")))
