@@ -30,3 +30,15 @@ def test_short_answer_offsets_and_kinds():
     assert when.text == "December 2025" and (when.start, when.end) == (103, 116)
     many = short_answer("How many member states took part?", sentence)
     assert many.text == "ten"  # not the year
+
+
+def test_a_question_for_several_gets_the_whole_list():
+    from citeqa.answering.short_answer import short_answer
+
+    s = ("In November, Thai cybercrime specialists joined counterparts from China, Myanmar, Vietnam, Laos and "
+         "Cambodia in a multilateral meeting.")
+    assert short_answer("Which countries joined the November meeting?", s).text == "China, Myanmar, Vietnam, Laos and Cambodia"
+    assert short_answer("Which country joined first?", s).text == "China"
+    s6 = "Thailand, Bangladesh, Nepal, Peru, the United Arab Emirates and private sector stakeholders pledged to act."
+    assert short_answer("Which countries pledged to act?", s6).text == "Thailand, Bangladesh, Nepal, Peru, the United Arab Emirates"
+    assert short_answer("Which countries joined?", "Thailand and Laos joined in 2020.").text == "Thailand and Laos"

@@ -69,7 +69,22 @@ def ink(page, rect) -> float:
     return sum(abs(p - common) > 60 for p in pixels) / len(pixels)
 
 
-def assert_drawn(page, scope: str, text: str, empty_region=(0, 0, 20, 20)) -> None:
+def assert_drawn(page, scope: str, text: str, empty_region=(0, 0, 20, 20), settle_s: float = 4.0) -> None:
+    """The text is on screen, readable and painted. A table that is still being re-rendered (a streamed
+    run replaces its rows) gets up to settle_s to paint; one that stays blank still fails."""
+    import time
+
+    deadline = time.monotonic() + settle_s
+    while True:
+        try:
+            return _assert_drawn_once(page, scope, text, empty_region)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(300)
+
+
+def _assert_drawn_once(page, scope: str, text: str, empty_region) -> None:
     found = page.evaluate(FIND, [scope, text])
     assert "error" not in found, found.get("error")
     assert not found["covered"], f"{text!r} in {scope} is covered by {found['coveredBy']}"

@@ -104,4 +104,36 @@ def short_answer(question: str, sentence: str, offset: int = 0) -> ShortAnswer |
     if best is None or best_bonus < 0.5:
         return None  # nothing of the asked kind (a number, a date, a name): no short answer
     s, e = best
+    if kind in (PERSON, PLACE) and _PLURAL.search(question):
+        s, e = _list_around(sentence, s, e)
     return ShortAnswer(sentence[s:e], offset + s, offset + e)
+
+
+# "Which countries ...?", "Who were ...?": the answer is every name of the list, not its first one.
+_PLURAL = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:countries|cities|states|nations|people|companies|organi[sz]ations|"
+                     r"groups|teams|members|players|places|regions|towns|islands|leaders|agencies|parties|partners)\b"
+                     r"|\bwho\s+(?:were|are)\b", re.I)
+_LIST_SEP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?")
+
+
+def _list_around(sentence: str, s: int, e: int) -> tuple[int, int]:
+    """The whole list of two or more names the span [s, e) is one of ("China, Myanmar, Vietnam, Laos
+    and Cambodia"); the span itself when it is in none."""
+    spans = [(m.start(), m.end()) for m, _ in names(sentence)]
+    at = next((i for i, (a, b) in enumerate(spans) if a <= s and e <= b), None)
+    if at is None:
+        return s, e
+    lo = hi = at
+    while hi + 1 < len(spans) and _LIST_SEP.fullmatch(sentence[spans[hi][1] : spans[hi + 1][0]]):
+        hi += 1
+    while lo > 0 and _LIST_SEP.fullmatch(sentence[spans[lo - 1][1] : spans[lo][0]]):
+        lo -= 1
+    start, count = spans[lo][0], hi - lo + 1
+    # The sentence's first word is never taken for a name (NAME_RE); as a list's first item it is one.
+    first = _FIRST_NAME.match(sentence)
+    if lo == 0 and first and first.end() < start and _LIST_SEP.fullmatch(sentence[first.end() : start]):
+        start, count = 0, count + 1
+    return (start, spans[hi][1]) if count >= 2 else (s, e)
+
+
+_FIRST_NAME = re.compile(r"[A-Z][\w'’&-]*(?:\s+[A-Z][\w'’&-]*)*")
