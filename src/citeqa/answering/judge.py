@@ -42,9 +42,10 @@ FEATURES = [
     "cross", "cross_gap", "cross_scored",
 ]
 
-# The cross-encoder reads only the candidates today's score ranks highest: it costs a few ms a pair, and
-# the sentence that answers is among the top 8 for 91% of squad2's and 80% of covidqa's answerable
-# questions (94% / 84% among all candidates); the top 12 measured the same and cost half as much again.
+# The cross-encoder reads only the candidates today's score ranks highest: it costs ~3 ms a pair, and the
+# sentence that answers is among the top 12 for 93% of squad2's and 82% of covidqa's answerable questions
+# (94% / 84% among all candidates). 8 or 6 measured the same on the bench but moved a seed question's
+# citation (README, Judgement).
 CROSS_TOP = 12
 
 
