@@ -43,6 +43,17 @@ def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: floa
         time.sleep(0.25)
 
 
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any connection the test's code tries to open fails the test: models and files ship with citeqa."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cwd(tmp_path, monkeypatch):
     # Tests never read the developer's citeqa.toml or write to the project's index/.

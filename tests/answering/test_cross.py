@@ -1,8 +1,6 @@
 """The cross-encoder ships inside the package, loads with no network, and reads question and sentence
 together: it tells the sentence that answers from a same-topic one and from a changed question."""
 
-import socket
-
 import numpy as np
 
 from citeqa.answering.cross import MODEL_PATH, load_cross
@@ -12,13 +10,8 @@ HANOI = ("In October 2025, Thailand signed the UN Convention against Cybercrime 
 BANGKOK = "In December 2025, Bangkok hosted the 43rd ASEAN Chiefs of Police Conference, attended by ten member states."
 
 
-def test_ships_small_and_loads_offline(monkeypatch):
+def test_ships_small_and_loads_offline(no_network):
     assert MODEL_PATH.is_file() and MODEL_PATH.stat().st_size < 15_000_000
-
-    def no_network(*args, **kwargs):
-        raise AssertionError("the cross-encoder tried to open a connection")
-
-    monkeypatch.setattr(socket.socket, "connect", no_network)
     load_cross.cache_clear()
     cross = load_cross()
     scores = cross.scores("Where did Thailand sign the cybercrime convention?", [BANGKOK, HANOI])

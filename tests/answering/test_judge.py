@@ -2,7 +2,6 @@
 answers a question above same-topic sentences that do not."""
 
 import json
-import socket
 
 import numpy as np
 import pytest
@@ -10,16 +9,12 @@ import pytest
 from citeqa.answering.judge import FEATURES, MODEL_PATH, Judge, gated, load_judge
 
 
-def test_judge_ships_as_a_small_file_and_loads_with_no_network(monkeypatch):
+def test_judge_ships_as_a_small_file_and_loads_with_no_network(no_network):
     assert MODEL_PATH.is_file() and MODEL_PATH.stat().st_size < 100_000
-
-    def no_network(*args, **kwargs):
-        raise AssertionError("the judge tried to open a connection")
-
-    monkeypatch.setattr(socket.socket, "connect", no_network)
     load_judge.cache_clear()
     judge = load_judge()
     assert 0.0 < judge.threshold < 1.0
+    assert judge.cross is not None  # its cross-encoder, loaded in the background, under the same guard
     x = np.zeros((3, len(FEATURES)), dtype=np.float32)
     probs, able = judge.assess(x)
     assert probs.shape == able.shape == (3,) and np.all((probs >= 0) & (probs <= 1))
