@@ -15,6 +15,9 @@ import pytest
 from conftest import free_port, stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "ui"  # screenshots the browser tests leave to be looked at
+# The seed article's question every UI test asks (answer: Hanoi, line 7).
+QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 

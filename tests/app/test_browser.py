@@ -5,16 +5,12 @@ with the cited span highlighted; uploads a document full of markup and checks it
 never runs. Screenshots go to artifacts/ui/ (git-ignored) for a human to look at.
 """
 
-from pathlib import Path
 
 import pytest
 
-from app_support import chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import ARTIFACTS, QUESTION, chromium, served_app  # noqa: F401  (chromium is a fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "ui"
 SEED = "seeds/000_b943be75029e422a.txt"
-QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
 EVIL = '<img src=x onerror="window.__xss=1">'
 EVIL_DOC = (
     f"# Harbour notes {EVIL}\n\n"

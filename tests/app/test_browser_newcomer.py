@@ -3,17 +3,13 @@ overview question answered with several cited sentences (4), the small things (7
 Download with nothing to download, a refusal's mark), and conversations kept across a reload (9).
 Screenshots go to artifacts/ui/."""
 
-from pathlib import Path
 
 import pytest
 from ui_checks import assert_drawn
 
-from app_support import chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import ARTIFACTS, QUESTION, chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
 
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "ui"
-QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
 
 
 @pytest.fixture(scope="module")

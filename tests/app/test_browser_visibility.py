@@ -2,17 +2,13 @@
 looks at what covers each row, its opacity, its colour contrast and its pixels. A page with the old
 overlay bug injected must fail the same check, so the check can fail."""
 
-from pathlib import Path
 
 import pytest
 from ui_checks import assert_drawn
 
-from app_support import chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import ARTIFACTS, QUESTION, chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
 
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "ui"
-QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
 
 
 @pytest.fixture(scope="module")

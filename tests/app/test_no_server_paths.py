@@ -8,8 +8,8 @@ import json
 from urllib.request import urlopen
 
 from queue_client import ROOT, SEED_NAME, QueueClient, new_session, visitor_app  # noqa: F401 (a fixture)
+from app_support import QUESTION
 
-QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
 
 
 def test_visitor_sees_no_absolute_server_path(visitor_app):

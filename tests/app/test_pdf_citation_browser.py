@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from makedocs import PAGE_H, PAGE_W, report_docx, two_column_pdf
-from app_support import chromium  # noqa: F401  (a fixture)
+from app_support import ARTIFACTS, chromium  # noqa: F401  (a fixture)
 from test_browser import ask_once
 
 from conftest import free_port, stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "ui"
 FILLER = "Harbour records from the nineteenth century describe the quays, the fish market and the ropewalk"
 CITED = ["The lighthouse on the point was automated in", "1984 and its last keeper retired to the village."]
 

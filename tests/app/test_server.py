@@ -12,6 +12,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from app_support import QUESTION
 from conftest import stop_process, wait_for_app
 
 from citeqa.errors import InputError, StoreError
@@ -20,7 +21,6 @@ from citeqa.app.rendering import escape_markdown, format_answer_markdown
 from citeqa.app.server import is_loopback, parse_auth
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTION = "In which city did Thailand sign the UN convention against cybercrime?"
 XSS = "<img src=x onerror=alert(1)>"
 
 
