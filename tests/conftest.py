@@ -23,8 +23,31 @@ from citeqa.benchmarks.processes import free_port  # noqa: E402
 from citeqa.benchmarks.processes import stop as stop_process  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SEED_DOC = SEEDS / "000_b943be75029e422a.txt"
+# The project's own seed documents. The tests read copies of these alone, never the seeds/ folder itself:
+# a user may add files there (the default corpus), and the tests must not change with them.
+SEED_FILES = ("000_b943be75029e422a.txt",)
+
+
+def _seed_copy() -> Path:
+    import atexit
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="citeqa-test-seeds-")) / "seeds"
+    folder.mkdir()
+    for name in SEED_FILES:
+        shutil.copy2(ROOT / "seeds" / name, folder / name)
+    atexit.register(shutil.rmtree, folder.parent, True)
+    return folder
+
+
+SEEDS = _seed_copy()
+SEED_DOC = SEEDS / SEED_FILES[0]
+
+
+def copy_seeds(folder: Path) -> Path:
+    """`folder` made to hold copies of the project's seed documents (and nothing a user added to seeds/)."""
+    shutil.copytree(SEEDS, folder)
+    return folder
 
 
 def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 90) -> None:

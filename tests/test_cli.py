@@ -77,15 +77,15 @@ def test_empty_corpus_and_unreadable_file(tmp_path):
     out = citeqa("ingest", tmp_path / "empty", "--index", tmp_path / "i")
     assert out.returncode == 1 and "No documents to index" in out.stderr
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "docs" / "bad.txt").write_bytes(b"caf\xc3\xa9 na\xefve")  # UTF-8 and cp1252 mixed: no one encoding
     (tmp_path / "docs" / "good.txt").write_text("Good text about otters.")
     out = citeqa("ingest", tmp_path / "docs", "--index", tmp_path / "i", "--no-progress")
     assert out.returncode == 3  # partial success: something was skipped, the rest indexed
-    assert "skipped:" in out.stderr and "bad.txt is not UTF-8" in out.stderr
+    assert "skipped:" in out.stderr and "bad.txt is not valid UTF-8" in out.stderr
     assert "1 added" in out.stdout
     (tmp_path / "docs" / "good.txt").unlink()
     out = citeqa("ingest", tmp_path / "docs", "--index", tmp_path / "i", "--no-progress")
-    assert out.returncode == 1 and "bad.txt is not UTF-8" in out.stderr  # nothing could be read
+    assert out.returncode == 1 and "bad.txt is not valid UTF-8" in out.stderr  # nothing could be read
 
 
 def test_documents_lists_the_index(index):

@@ -20,7 +20,7 @@ STAGES = [
     ("answering", ["citeqa.answering"]),
     ("chat", ["citeqa.chat"]),
     ("evaluation", ["citeqa.evaluation"]),
-    ("front ends", ["citeqa.app", "citeqa.cli"]),
+    ("front ends", ["citeqa.app", "citeqa.cli", "citeqa.cli_collections"]),
     ("benchmarks and training", ["citeqa.benchmarks", "citeqa.training"]),
 ]
 # `import citeqa` is the library's front door: it sets the offline environment and hands out

@@ -11,8 +11,9 @@ from pathlib import Path
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from citeqa.answering.citations import render
+from citeqa.answering.scope import NAMED
 from citeqa.errors import AnswererUnavailable, InputError
-from citeqa.schema import Answer
+from citeqa.schema import Answer, source_key
 from citeqa.settings import Settings, load_settings
 
 
@@ -23,6 +24,13 @@ OVERVIEW_CORPUS_PASSAGES = 60  # passages sampled for an overview of the whole c
 def _assign(key: str, fn) -> Runnable:
     """Like RunnablePassthrough.assign, without its thread pool: each step needs the one before."""
     return RunnableLambda(lambda x: {**x, key: fn(x)}).with_config(run_name=key)
+
+
+def _resolved(name: str) -> str | None:
+    try:
+        return str(Path(name).resolve())
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a link loop: no file of that name is indexed
+        return None
 
 
 class Assistant:
@@ -60,7 +68,7 @@ class Assistant:
 
             with self._parts_lock:
                 if self._answerer is None:
-                    self._answerer = make_answerer(self.settings, self.embedder, self._chat_model, keyword=self.store.keyword)
+                    self._answerer = make_answerer(self.settings, self.embedder, self._chat_model)
         return self._answerer
 
     @property
@@ -86,6 +94,7 @@ class Assistant:
     def _build_chain(self) -> Runnable:
         return (
             _assign("overview", self._overview)
+            | _assign("scope", self._scope)
             | _assign("queries", self._queries)
             | _assign("passages", self._retrieve)
             | _assign("draft", self._draft)
@@ -103,27 +112,48 @@ class Assistant:
             return [x["overview"]], [1.0]
         return self.answerer.queries(x["question"], x["history"])
 
+    def _scope(self, x: dict):
+        """The documents this question is asked of (answering/scope.py): chosen, named in it, or all."""
+        from citeqa.answering.scope import resolve
+
+        docs = {s: r.title for s, r in self.store.documents().items()}
+        return resolve(x["question"], x.get("overview"), docs, x.get("sources"))
+
     def _retrieve(self, x: dict):
+        scope = x["scope"]
+        if scope.several:
+            return []
+        if x.get("overview") is not None and scope.sources is not None and len(scope.sources) <= 1:
+            return [p for s in scope.sources for p in self.store.document_passages(s)]  # the document, all of it
         if x.get("overview") == "":
-            return self._corpus_sample()
+            return self._corpus_sample(scope.sources)
         queries, weights = x["queries"]
         k = max(self.settings.k, OVERVIEW_PASSAGES) if x.get("overview") is not None else None
-        return self.retriever.search(queries, weights, k=k)
+        return self.retriever.search(queries, weights, k=k, sources=scope.sources)
 
-    def _corpus_sample(self):
-        """Passages spread evenly over the whole index, for an overview of everything."""
+    def _corpus_sample(self, sources: list[str] | None = None):
+        """Passages spread evenly over the whole index (or the given documents), for an overview of everything."""
         ids = self.store.passage_ids()
+        if sources is not None:
+            keys = {source_key(s) for s in sources}
+            ids = [i for i in ids if i.split("-", 1)[0] in keys]
         step = max(1, len(ids) // OVERVIEW_CORPUS_PASSAGES)
         picked = ids[::step][:OVERVIEW_CORPUS_PASSAGES]
         found = self.store.passages(picked)
         return [found[i] for i in picked if i in found]
 
     def _draft(self, x: dict):
+        scope = x["scope"]
+        if scope.several:
+            from citeqa.answering.base import several_named
+
+            return several_named(x["overview"] or (None if x["overview"] == "" else x["question"]), scope.several)
         if x.get("overview") is not None and self.answerer.name == "extractive":
             from citeqa.answering.overview import OverviewAnswerer
 
             overview = OverviewAnswerer(self.embedder, self.store.keyword, self.settings.min_score)
-            return overview.answer(x["question"], x["overview"], x["passages"])
+            # A document named: an overview of all of it; else of what the topic is about.
+            return overview.answer(x["question"], "" if scope.why == NAMED else x["overview"], x["passages"])
         return self.answerer.answer(x["question"], x["history"], x["passages"])
 
     def _build(self, x: dict) -> Answer:
@@ -146,6 +176,7 @@ class Assistant:
             answerer=self.answerer.name,
             search_query=queries[0] if queries else x["question"],
             short_answer=short,
+            scope=x["scope"].to_dict(),
         )
 
     # -- public API ------------------------------------------------------------------------------
@@ -165,42 +196,56 @@ class Assistant:
             )
         return question.strip()
 
-    def _prepare(self, question, history) -> tuple[str, list[str]]:
+    def validate_sources(self, sources) -> list[str] | None:
+        """The documents a question is limited to, as `documents()` lists them (None: all of them)."""
+        if sources is None:
+            return None
+        if isinstance(sources, str) or not all(isinstance(s, str) for s in sources):
+            raise InputError("sources must be a list of document names, as `citeqa documents` lists them.")
+        unknown = sorted(set(sources) - set(self.store.documents()))
+        if unknown:
+            raise InputError(f"Not in the index: {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''} "
+                             "(`citeqa documents` lists what is).")
+        return list(dict.fromkeys(sources))
+
+    def _prepare(self, question, history, sources=None) -> dict:
         question = self.validate_question(question)
         history = [h.strip() for h in (history or []) if isinstance(h, str) and h.strip()]
         history = [h[: self.settings.max_question_chars] for h in history]
         if self.store.passage_count() == 0:
             raise InputError("The index is empty: run `citeqa ingest` (or put documents in the corpus folder) first.")
         self.store.refresh_keyword_index()
-        return question, history
+        return {"question": question, "history": history, "sources": self.validate_sources(sources)}
 
-    def answer(self, question: str, history: list[str] | None = None) -> Answer:
-        question, history = self._prepare(question, history)
+    def answer(self, question: str, history: list[str] | None = None, sources: list[str] | None = None) -> Answer:
+        """The answer, limited to the documents `sources` names when given (as `documents()` lists them)."""
+        x = self._prepare(question, history, sources)
         try:
-            return self.chain.invoke({"question": question, "history": history})
+            return self.chain.invoke(x)
         except AnswererUnavailable as e:
-            return self._unanswered(question, e)
+            return self._unanswered(x["question"], e)
 
     def _unanswered(self, question: str, e: AnswererUnavailable) -> Answer:
         """A backend that did not answer: its one sentence as the answer and the error, nothing cited."""
         return Answer(question, str(e), True, [], [], answerer=self.settings.answerer, error=str(e))
 
-    def stream(self, question: str, history: list[str] | None = None):
+    def stream(self, question: str, history: list[str] | None = None, sources: list[str] | None = None):
         """Like ask, as events: ("delta", text so far) while a generative answerer writes, then
         ("result", the ask dict). The extractive answerer, which writes nothing, gives only the result.
         Markers and citations are checked on the whole answer, so deltas are the model's raw words."""
-        question, history = self._prepare(question, history)
-        x = {"question": question, "history": history}
+        x = self._prepare(question, history, sources)
+        question, history = x["question"], x["history"]
         try:
             x["overview"] = self._overview(x)
+            x["scope"] = self._scope(x)
             x["queries"] = self._queries(x)
             x["passages"] = self._retrieve(x)
-            if hasattr(self.answerer, "stream_text"):
+            if hasattr(self.answerer, "stream_text") and not x["scope"].several:
                 text = ""
                 for piece in self.answerer.stream_text(question, history, x["passages"]):
                     text += piece
                     yield "delta", text
-                x["draft"] = self.answerer.finish(text, question, x["passages"])
+                x["draft"] = self.answerer.finish(text, question, x["passages"], history)
             else:
                 x["draft"] = self._draft(x)
             answer = self._build(x)
@@ -208,14 +253,33 @@ class Assistant:
             answer = self._unanswered(question, e)
         yield "result", answer.to_dict()
 
-    def ask(self, question: str, history: list[str] | None = None) -> dict:
-        """The `citeqa ask --json` object: question, answer, refused, citations, passages."""
-        return self.answer(question, history).to_dict()
+    def ask(self, question: str, history: list[str] | None = None, sources: list[str] | None = None) -> dict:
+        """The `citeqa ask --json` object: question, answer, refused, citations, passages, scope."""
+        return self.answer(question, history, sources).to_dict()
 
     def documents(self) -> list[dict]:
         notes = self.store.document_notes()  # read in part: pages with no text layer
         return [vars(r) | ({"notes": notes[r.source]} if r.source in notes else {})
                 for r in sorted(self.store.documents().values(), key=lambda r: r.source)]
+
+    def remove(self, names: list[str]) -> tuple[list[dict], list[str]]:
+        """Take documents out of the index, each named by its source (as `documents()` lists it) or by
+        its file's path. Returns (the removed documents' records, the names that matched none)."""
+        with self._lock:
+            records = self.store.documents()
+            by_path = {r.path: r for r in records.values()}
+            removed, missing = {}, []
+            for name in names:
+                record = records.get(name) or by_path.get(_resolved(name))
+                if record is None:
+                    missing.append(name)
+                else:
+                    removed[record.source] = vars(record)
+            for source in removed:
+                self.store.remove_document(source)
+            if removed:
+                self.store.refresh_keyword_index()  # a question asked next must not find them by keyword
+        return list(removed.values()), missing
 
     def document_text(self, source: str) -> dict | None:
         """The text as read of an indexed document (hash, format, text, layout, notes), None if not kept."""

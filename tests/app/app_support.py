@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, stop_process, wait_for_app
+from conftest import copy_seeds, free_port, stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "ui"  # screenshots the browser tests leave to be looked at
@@ -24,9 +24,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @contextmanager
 def served_app(work: Path, *args: str, env: dict | None = None):
-    """`python app.py` on a free port with the seeds copied into `work` (uploads land in that copy) and
+    """`python app.py` on a free port with the seeds copied into `work` (uploads land in `work/index/`) and
     `env` added to its environment; yields its URL. The app's log must hold no traceback when it stops."""
-    shutil.copytree(ROOT / "seeds", work / "seeds")
+    copy_seeds(work / "seeds")
     port = free_port()
     extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}

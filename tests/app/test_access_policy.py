@@ -1,6 +1,6 @@
-"""Who is an operator, decided on the server: the password sign-in (constant-time compare, a second's
-delay after a wrong one, bound to the login it signed in under), the --operator logins, and the flags
-that configure them (refused when they cannot work)."""
+"""Who is an operator, decided on the server: the password sign-in (constant-time compare, guesses
+limited per address without ever sleeping, bound to the login it signed in under), the --operator
+logins, and the flags that configure them (refused when they cannot work)."""
 
 import time
 
@@ -16,12 +16,15 @@ def test_password_sign_in_makes_that_session_an_operator():
     assert policy.actor(signed_out(), None) == VISITOR
     started = time.perf_counter()
     with pytest.raises(OperatorRequired, match="not the operator password"):
-        policy.sign_in("long-enough-pX", None)
-    assert time.perf_counter() - started >= 1.0
-    role = policy.sign_in("long-enough-pw", None)
+        policy.sign_in("long-enough-pX", None, client="127.0.0.1")
+    # Refused without a check (not even the right password) while that address backs off; never slept.
+    with pytest.raises(OperatorRequired, match=r"from your address: try again in 1 s"):
+        policy.sign_in("long-enough-pw", None, client="127.0.0.1")
+    assert time.perf_counter() - started < 0.5
+    role = policy.sign_in("long-enough-pw", None, client="127.0.0.2")  # another address is checked at once
     assert policy.actor(role, None).operator
     # A role state signed in under one login does not carry over to another login.
-    assert not policy.actor(policy.sign_in("long-enough-pw", "bob"), "mallory").operator
+    assert not policy.actor(policy.sign_in("long-enough-pw", "bob", client="10.0.0.3"), "mallory").operator
     # A forged state cannot stand in for a sign-in when sign-in is off.
     assert not AccessPolicy(operators=["alice"]).actor({"operator": True, "user": "bob"}, "bob").operator
 

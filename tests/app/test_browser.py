@@ -119,9 +119,10 @@ def test_uploaded_markup_shows_as_text_and_never_runs(page, app_url, tmp_path):
     page.wait_for_function("() => document.querySelector('#cq-sources-status textarea').value.includes('harbour')",
                            timeout=30_000)
     assert "✓ harbour notes.md added" in page.input_value("#cq-sources-status textarea")
-    assert (app_url[1] / "seeds" / "harbour notes.md").is_file()
+    assert (app_url[1] / "index" / "citeqa" / "files" / "harbour notes.md").is_file()  # the collection's folder
+    assert not (app_url[1] / "seeds" / "harbour notes.md").exists()
     table = page.locator("#cq-documents")
-    table.get_by_text("seeds/harbour notes.md").wait_for()
+    table.get_by_text("uploads/harbour notes.md").wait_for()
     assert EVIL in table.inner_text()  # the title, shown as text
     page.screenshot(path=str(ARTIFACTS / "sources.png"))
 

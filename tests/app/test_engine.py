@@ -11,7 +11,7 @@ from citeqa.app.engine import Engine
 from citeqa.app.regression import run_regression
 from citeqa.app.engine import MAX_UPLOAD_BYTES
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import SEED_DOC
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def engine(tmp_path, make_settings):
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "seed.txt").write_bytes((ROOT / "seeds" / "000_b943be75029e422a.txt").read_bytes())
+    (corpus / "seed.txt").write_bytes(SEED_DOC.read_bytes())
     assistant = Assistant(make_settings(corpus_path=corpus))
     assistant.ingest(progress=False)
     return Engine(assistant)
@@ -45,15 +45,19 @@ def test_upload_sanitises_limits_and_indexes(engine, tmp_path):
     exe.write_bytes(b"MZ")
     message = engine.upload([str(good), str(traversal), str(big), str(binary), str(exe)], actor=OPERATOR)
     corpus = Path(engine.assistant.settings.corpus_path)
+    # Uploads land in the collection's own folder under the index, never in the corpus folder.
+    uploads = engine.active_collection().files_folder(engine.assistant.settings.index_path)
     assert "✓ Harbour notes.md added" in message
-    assert "the limit is 5 MB" in message and ".exe is not a supported format" in message and "not UTF-8" in message
-    assert sorted(p.name for p in corpus.iterdir()) == ["Harbour notes.md", "_2f._2fescape.txt", "seed.txt"]
-    assert _sources(engine) == ["Harbour notes.md", "_2f._2fescape.txt", "seed.txt"]
+    assert "the limit is 5 MB" in message and ".exe is not a supported format" in message
+    assert "✓ latin1.txt added" in message  # one byte outside ASCII: read as windows-1252 (documents/encoding.py)
+    assert sorted(p.name for p in corpus.iterdir()) == ["seed.txt"]
+    assert sorted(p.name for p in uploads.iterdir()) == ["Harbour notes.md", "_2f._2fescape.txt", "latin1.txt"]
+    assert _sources(engine) == ["Harbour notes.md", "_2f._2fescape.txt", "latin1.txt", "seed.txt"]
     result = engine.assistant.ask("Where did the harbour pilot programme begin?")
     assert "Rotterdam" in result["answer"] and result["citations"][0]["source"].endswith("Harbour notes.md")
 
     removed = engine.remove(next(d["source"] for d in engine.documents() if d["source"].endswith("Harbour notes.md")), actor=OPERATOR)
-    assert "moved to <index>/removed/" in removed and not (corpus / "Harbour notes.md").exists()
+    assert "moved to <index>/removed/" in removed and not (uploads / "Harbour notes.md").exists()
     assert "Re-indexed corpus" in engine.reindex(actor=OPERATOR)
     assert "Harbour notes.md" not in _sources(engine)  # re-indexing does not bring it back
     with pytest.raises(InputError):
@@ -66,7 +70,7 @@ def test_settings_and_corpus_change_without_restart(tmp_path, make_settings):
     corpus, other, missing = tmp_path / "corpus", tmp_path / "other", tmp_path / "missing"
     corpus.mkdir()
     other.mkdir()
-    (corpus / "seed.txt").write_bytes((ROOT / "seeds" / "000_b943be75029e422a.txt").read_bytes())
+    (corpus / "seed.txt").write_bytes(SEED_DOC.read_bytes())
     (other / "fruit.md").write_text("# Fruit\n\nThe orchard grows forty kinds of apples.\n", encoding="utf-8")
     before = Assistant(make_settings(corpus_path=corpus, corpus_folders=[other, missing]))
     before.ingest(progress=False)

@@ -1,12 +1,13 @@
-"""Conversations kept on the server per browser: saved whole, listed newest first by their first
-question, renamed, deleted; ids that are not ours never reach a path."""
+"""Conversations kept on the server per owner: saved whole, listed newest first by their first
+question, renamed, deleted; ids that are not ours never reach a path; owners' folder names and visitor
+cookies are keyed by the server's secret (not computable from a login, not forgeable), and a login's
+folder from before that is moved to its keyed name."""
 
-import json
 import os
 
 import pytest
 
-from citeqa.app.history import MAX_CONVERSATIONS, ConversationStore, new_id, user_key
+from citeqa.app.history import MAX_CONVERSATIONS, ConversationStore, Owners, legacy_user_key, new_id
 from citeqa.errors import InputError
 
 
@@ -39,7 +40,30 @@ def test_browsers_do_not_see_each_other(tmp_path):
     mine, theirs = new_id(), new_id()
     store.save(mine, new_id(), _conv("mine"), {})
     assert store.list(theirs) == []
-    assert user_key("ann") == user_key("ann") != user_key("bob")
+
+
+def test_owner_folders_and_cookies_are_keyed_by_the_server_secret():
+    owners, other_server = Owners("a" * 64), Owners("b" * 64)
+    assert owners.login_folder("ann") == owners.login_folder("ann") != owners.login_folder("bob")
+    assert owners.login_folder("ann") not in (legacy_user_key("ann"), other_server.login_folder("ann"))
+    cookie = owners.new_cookie()
+    visitor = owners.cookie_visitor(cookie)
+    assert visitor and owners.visitor_folder(visitor) != owners.login_folder(visitor)
+    assert other_server.cookie_visitor(cookie) is None  # signed by another secret
+    forged = f"{new_id()}.{cookie.split('.')[1]}"
+    for bad in (forged, visitor, cookie + "0", "", None, "../x.y"):
+        assert owners.cookie_visitor(bad) is None
+
+
+def test_a_logins_old_folder_moves_to_its_keyed_name(tmp_path):
+    store = ConversationStore(tmp_path)
+    old, conv = legacy_user_key("ann"), new_id()
+    store.save(old, conv, _conv("from before"), {})
+    folder = store.login_folder("ann")
+    assert folder != old and not (tmp_path / old).exists()
+    assert [d["title"] for d in store.list(folder)] == ["from before"]
+    store.save(old, new_id(), _conv("written by an old process"), {})  # both exist: merged, nothing lost
+    assert sorted(d["title"] for d in store.list(store.login_folder("ann"))) == ["from before", "written by an old process"]
 
 
 @pytest.mark.parametrize("bad", ["../../etc", "..", "a" * 31, "A" * 32, "0" * 31 + "/", None, 5])
@@ -65,9 +89,11 @@ def test_an_unreadable_file_is_skipped_and_old_ones_are_pruned(tmp_path):
     assert len(store.list(browser)) == MAX_CONVERSATIONS
 
 
-def test_the_browser_key_is_made_once_and_kept(tmp_path):
+def test_the_server_secret_is_made_once_and_kept_private(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / ".secret").write_text("published in /config by the old page")
     store = ConversationStore(tmp_path / "c")
     key = store.secret()
     assert len(key) == 64 and ConversationStore(tmp_path / "c").secret() == key
-    assert not [f for f in os.listdir(tmp_path / "c") if f.startswith(".tmp-")]  # written whole
-    json.dumps(key)
+    assert os.listdir(tmp_path / "c") == [".key"]  # written whole; the published key is gone
+    assert (tmp_path / "c" / ".key").stat().st_mode & 0o077 == 0  # readable by the server's user only

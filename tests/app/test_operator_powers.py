@@ -1,7 +1,8 @@
 """The operator path, called through the queue like the visitor tests: a wrong password is refused (and
-slowed down); the right one makes only this browser session an operator, which can then switch to a
-configured corpus folder (never to one that is not configured), upload without overwriting, remove
-(moving only files inside the corpus folder) and re-index; signing out makes it a visitor again."""
+the address must wait before its next try); the right one makes only this browser session an operator, which can then switch to a
+configured corpus folder (never to one that is not configured), upload (into the collection's own
+folder under the index) without overwriting, remove (moving only files inside the collection's folders)
+and re-index; signing out makes it a visitor again."""
 
 import time
 
@@ -27,12 +28,16 @@ def _sources(client) -> list[str]:
     return [source for source, *_ in index_state(client.url)]
 
 
-def test_a_wrong_password_is_refused_and_slowed_down(operator_app):
+def test_a_wrong_password_is_refused_and_the_next_try_must_wait(operator_app):
     client, session, _work = operator_app
-    started = time.perf_counter()
     _role, _box, message = client.sign_in(session, "not-the-password")["data"]
-    assert message == "✗ That is not the operator password." and time.perf_counter() - started >= 1.0
+    assert message == "✗ That is not the operator password."
     assert "Only an operator" in client.call("cq-reindex", "click", [None], session)["data"][0]
+    started = time.perf_counter()
+    message = client.sign_in(session)["data"][2]  # the right one, at once: refused unchecked, not slowed
+    assert message == "✗ Too many wrong passwords from your address: try again in 1 s."
+    assert time.perf_counter() - started < 1.0
+    time.sleep(1.1)  # the back-off is over; the next test signs in
 
 
 def test_signing_in_makes_only_this_session_an_operator(operator_app):
@@ -61,15 +66,18 @@ def test_operator_uploads_never_overwrite(operator_app, tmp_path):
     clash.write_text("The harbour pilot programme began in Rotterdam in 2019.\n", encoding="utf-8")
     message = client.call("cq-upload", "upload", [[client.upload_file(clash)], None], session)["data"][0]
     renamed = SEED_NAME.replace(".txt", " (2).txt")
-    assert message.startswith(f"✓ saved as {renamed}: a different {SEED_NAME} is already indexed")
+    assert message.startswith(f"✓ saved as {renamed}: a different {SEED_NAME} is already in this collection")
+    # Into the collection's own folder under the index: the corpus folder is never written to.
+    uploads = work / "index" / "citeqa" / "files"
+    assert {p.name for p in (work / "seeds").iterdir()} == {SEED_NAME}
     assert (work / "seeds" / SEED_NAME).read_bytes() == seed_bytes
-    assert (work / "seeds" / renamed).read_bytes() == clash.read_bytes()
+    assert (uploads / renamed).read_bytes() == clash.read_bytes()
     same = tmp_path / "copy" / SEED_NAME
     same.parent.mkdir()
     same.write_bytes(seed_bytes)
     message = client.call("cq-upload", "upload", [[client.upload_file(same)], None], session)["data"][0]
-    assert message.startswith(f"= {SEED_NAME} unchanged: the same content is already in the corpus")
-    assert {p.name for p in (work / "seeds").iterdir()} == {SEED_NAME, renamed}
+    assert message.startswith(f"= {SEED_NAME} unchanged: the same content is already in the collection")
+    assert {p.name for p in uploads.iterdir()} == {renamed}
 
 
 def test_operator_remove_moves_only_files_inside_the_corpus(operator_app):
@@ -79,11 +87,12 @@ def test_operator_remove_moves_only_files_inside_the_corpus(operator_app):
     assert message == "Removed secrets/vault.txt from the index."
     assert (work / "secrets" / "vault.txt").is_file()  # outside the corpus folder: not moved
     assert "secrets/vault.txt" not in _sources(client)
-    renamed = f"seeds/{SEED_NAME.replace('.txt', ' (2).txt')}"
+    renamed = f"uploads/{SEED_NAME.replace('.txt', ' (2).txt')}"  # an upload, named as the page shows it
     client.call_index(client.api_index("sources_view"), [], session)
     message = client.call("cq-remove", "click", [renamed, None], session)["data"][0]
     assert message.startswith(f"Removed {renamed} from the index; the file was moved to <index>/removed/")
-    assert not (work / renamed).exists() and len(list((work / "index" / "removed").iterdir())) == 1
+    assert not any((work / "index" / "citeqa" / "files").iterdir())
+    assert len(list((work / "index" / "removed").iterdir())) == 1
 
 
 def test_signing_out_makes_the_session_a_visitor_again(operator_app):

@@ -25,7 +25,7 @@ def test_regression_tab_names_the_forbidden_setting(visitor_app, tmp_path):
         path.write_text(SET.format(key=key, value=value), encoding="utf-8")
         reply = client.call("cq-run", "click", [None, client.upload_file(path)], session)
         summary, table = reply["data"]
-        assert summary == f"✗ {path.name}:4: settings.{key} cannot be set by a question set (allowed: k, min_score)"
+        assert summary == f"✗ {path.name}:4: settings.{key} cannot be set by a question set (allowed: k, min_score, reader_threshold)"
         assert not table["data"] if isinstance(table, dict) else not table
     for corpus in ("/etc", "../../../../etc", "/no/such/folder"):
         path = tmp_path / "evil-corpus.yaml"

@@ -279,6 +279,26 @@ def test_api_documents_settings_and_new_chat(client):
     assert client.predict(api_name="/conversation")["questions"] == []
 
 
+def test_api_takes_a_collection_and_documents(client):
+    from gradio_client.exceptions import AppError
+
+    [listed] = client.predict(api_name="/collections")
+    assert listed["name"] == "seeds" and listed["default"] and listed["documents"] == 1 and listed["passages"] > 0
+    seed = "seeds/000_b943be75029e422a.txt"
+    result = client.predict(QUESTION, [], "seeds", [seed], api_name="/ask")
+    assert result["scope"]["sources"] == [seed] and result["scope"]["collection"] == "seeds"
+    assert {c["source"] for c in result["citations"]} <= {seed}
+    assert [d["source"] for d in client.predict("seeds", api_name="/documents")] == [seed]
+    for collection, sources, expected in (("nope", None, "There is no collection 'nope' you can see (yours: seeds)"),
+                                          ("seeds", ["seeds/other.txt"], "Not in the collection seeds: seeds/other.txt"),
+                                          (None, "not json [", "Not in the collection seeds")):
+        with pytest.raises(AppError) as e:
+            client.predict(QUESTION, [], collection, sources, api_name="/ask")
+        assert expected in str(e.value) and "Traceback" not in str(e.value)
+    with pytest.raises(AppError, match="There is no collection 'nope'"):
+        client.predict(QUESTION, "nope", None, api_name="/chat")
+
+
 def test_mcp_server_when_available(served):
     """With the `mcp` package (gradio[mcp]) the stateless endpoints are also MCP tools; without it, no MCP."""
     import importlib.util
@@ -303,9 +323,12 @@ def test_mcp_server_when_available(served):
                 return tools, " ".join(getattr(c, "text", "") for c in called.content)
 
     tools, text = asyncio.run(asyncio.wait_for(talk(), 60))
-    assert {"ask", "documents", "settings"} <= set(tools)
+    assert {"ask", "documents", "collections", "settings"} <= set(tools)
     assert not {"api_chat", "api_conversation"} & set(tools)  # session-bound endpoints are not MCP tools
-    assert "question" in tools["ask"].inputSchema["properties"]
+    properties = tools["ask"].inputSchema["properties"]
+    assert {"question", "history", "collection", "sources"} <= set(properties) and "request" not in properties
+    for name in ("question", "history", "collection", "sources"):  # every parameter described for the model
+        assert len(properties[name].get("description", "")) > 20, (name, properties[name])
     assert "Hanoi" in text
 
 

@@ -30,18 +30,19 @@ def test_upload_new_formats(tmp_path, make_settings):
     for name in ("harbour report.pdf", "survey.docx", "ferry.htm", "mixed.pdf"):
         assert f"✓ {name} added" in message, message
     assert "scan.pdf: no text layer: scanned pages are not read (1 page)" in message
-    assert not (corpus / "scan.pdf").exists()  # refused, not kept
+    uploads = engine.active_collection().files_folder(assistant.settings.index_path)  # where uploads are kept
+    assert not (uploads / "scan.pdf").exists() and not (corpus / "scan.pdf").exists()  # refused, not kept
     rows = {r[0].split("/")[-1]: r for r in document_rows(engine.documents())}
     assert "⚠ no text layer: scanned pages are not read (page 2)." in rows["mixed.pdf"][1]
 
-    result = engine.assistant.ask("When was the lighthouse automated?")
+    result = engine.public_result(engine.assistant.ask("When was the lighthouse automated?"))  # as the chat has it
     c = result["citations"][0]
     assert c["source"].endswith("harbour report.pdf") and c["page"] == 1
     html = _panel(engine, c)
     assert 'class="cq-page" data-page="1"' in html and 'id="cq-hit"' in html and "data:image/png;base64," in html
     assert '<mark class="cq-hit" id="cq-hit-text">The lighthouse was automated in 1984.</mark>' in html
     # The file goes: the text as read is still shown, the page image is not.
-    (corpus / "harbour report.pdf").unlink()
+    (uploads / "harbour report.pdf").unlink()
     html = _panel(engine, c)
     assert "cq-page" not in html and "changed or is gone" in html
     assert '<mark class="cq-hit" id="cq-hit">The lighthouse was automated in 1984.</mark>' in html

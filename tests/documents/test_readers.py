@@ -19,10 +19,10 @@ def test_markdown_title_from_heading(tmp_path):
     assert read_document(p).title == "The Real Title"
 
 
-def test_non_utf8_is_a_clear_error(tmp_path):
-    p = tmp_path / "latin1.txt"
-    p.write_bytes("caf\xe9".encode("latin-1"))
-    with pytest.raises(DocumentError, match="not UTF-8"):
+def test_undecodable_text_is_a_clear_error(tmp_path):
+    p = tmp_path / "mixed.txt"  # windows-1252 alone is read (test_text_encodings.py); mixed with UTF-8 it is not
+    p.write_bytes("café ".encode("utf-8") + "naïve".encode("cp1252"))
+    with pytest.raises(DocumentError, match="not valid UTF-8"):
         read_document(p)
 
 

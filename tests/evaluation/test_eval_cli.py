@@ -4,6 +4,7 @@ cli.main in process over one shared seed index (the model is loaded once)."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -221,7 +222,8 @@ def test_bench_jsonl_with_docs(tmp_path, capsys, bench):
     assert out.startswith(f"indexed {docs} into {index}: 2 added, 0 changed"), out
     table = rows(out)
     assert table == {"otters-where": "PASS", "etna-island": "PASS", "otters-wrong-doc": "FAIL", "unanswerable": "PASS"}
-    assert "cited otters.txt:1-1, otters.txt:2-2 instead of chars 0-10 of etna.txt" in out
+    # Which otters sentences it cites is the answerer's choice; that they are named and compared is this test's.
+    assert re.search(r"cited otters\.txt:\d-\d(, otters\.txt:\d-\d)* instead of chars 0-10 of etna\.txt", out), out
     assert code == 1  # the default gate: one question failed
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["sets"][0]["name"] == bench[0].parent.name and report["sets"][0]["format"] == "bench"

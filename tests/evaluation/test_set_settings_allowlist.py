@@ -1,6 +1,6 @@
 """A question set may only set what cannot reach outside the index (k, min_score). Any other setting
 (a server URL, the answerer, a folder, a key) is a bad set: `citeqa eval` exits 2 with
-`error: FILE:LINE: settings.X cannot be set by a question set (allowed: k, min_score)` and runs nothing
+`error: FILE:LINE: settings.X cannot be set by a question set (allowed: k, min_score, reader_threshold)` and runs nothing
 (it used to crash with a TypeError for answerer, llm_base_url and index_path)."""
 
 import subprocess
@@ -35,12 +35,12 @@ def test_eval_refuses_a_set_that_reaches_outside(tmp_path, key, value):
     done = subprocess.run([sys.executable, "-m", "citeqa.cli", "eval", str(path), "--index", str(tmp_path / "index")],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert done.stderr == f"error: {path}:4: settings.{key} cannot be set by a question set (allowed: k, min_score)\n"
+    assert done.stderr == f"error: {path}:4: settings.{key} cannot be set by a question set (allowed: k, min_score, reader_threshold)\n"
     assert done.stdout == "" and not (tmp_path / "index").exists()
 
 
 def test_the_allowed_settings_load_and_are_checked(tmp_path):
-    assert SET_SETTINGS == ("k", "min_score")
+    assert SET_SETTINGS == ("k", "min_score", "reader_threshold")
     path = tmp_path / "set.yaml"
     path.write_text(SET.format(key="min_score", value="0.3"), encoding="utf-8")
     assert load_question_set(path).settings == {"k": 3, "min_score": 0.3}

@@ -72,10 +72,10 @@ def test_bad_file_is_skipped_and_loses_nothing(make_settings, corpus):
     a = Assistant(make_settings(corpus_path=corpus))
     a.ingest(progress=False)
     before = {p.id for p in a.store.document_passages("docs/notes.md")}
-    (corpus / "notes.md").write_bytes(b"# Notes\n\nThe caf\xe9 opens at nine.")  # now not UTF-8
+    (corpus / "notes.md").write_bytes(b"# Notes\n\nThe caf\xc3\xa9 opens at nine. Na\xefve.")  # UTF-8 and cp1252 mixed
     (corpus / "new.txt").write_text("Penguins live in the southern hemisphere.")
     r = a.ingest(progress=False)
-    assert len(r.failed) == 1 and "not UTF-8" in r.failed[0][1]
+    assert len(r.failed) == 1 and "not valid UTF-8" in r.failed[0][1]
     assert r.added == ["docs/new.txt"] and r.removed == []
     assert {p.id for p in a.store.document_passages("docs/notes.md")} == before  # old version still indexed
     assert "skipped" in r.summary()

@@ -142,11 +142,11 @@ CHAT_BACKENDS: dict[str, Callable[[Settings], tuple[BaseChatModel, str]]] = {
 }
 
 
-def make_answerer(settings: Settings, embedder, chat_model: BaseChatModel | None = None, keyword=None):
+def make_answerer(settings: Settings, embedder, chat_model: BaseChatModel | None = None):
     """The answerer the settings name. `chat_model` substitutes any LangChain chat model (tests, custom setups)."""
     if chat_model is not None:
-        return ChatAnswerer(settings.answerer, chat_model, embedder, where="custom model", keyword=keyword)
+        return ChatAnswerer(settings.answerer, chat_model, embedder, where="custom model")
     if settings.answerer == "extractive":
-        return ExtractiveAnswerer(embedder, min_score=settings.min_score, keyword=keyword)
+        return ExtractiveAnswerer(threshold=settings.reader_threshold)
     model, where = CHAT_BACKENDS[settings.answerer](settings)
-    return ChatAnswerer(settings.answerer, model, embedder, where=where, keyword=keyword)
+    return ChatAnswerer(settings.answerer, model, embedder, where=where)

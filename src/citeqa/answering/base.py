@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Protocol
 
 from citeqa.answering.citations import Claim
-from citeqa.answering.short_answer import ShortAnswer
 from citeqa.errors import SettingsError
 from citeqa.schema import Passage
 
@@ -42,6 +41,22 @@ def refusal_text(question: str) -> str:
     if len(q) > 200:
         q = q[:200] + "…"
     return f'{REFUSAL}: no indexed passage answers "{q}".'
+
+
+def several_named(topic: str | None, documents: list[tuple[str, str]]) -> "Draft":
+    """A question about one document that fits several (`topic` None: it names none): list them, read none."""
+    listed = "; ".join(f"{title} ({source})" if title and title != source else source for source, title in documents)
+    said = f'Several documents match "{topic}"' if topic else f"This asks about one document, and {len(documents)} are indexed"
+    return Draft(refused=True, text=f"{said}: {listed}. Name the one you mean.")
+
+
+@dataclass
+class ShortAnswer:
+    """The phrase that answers, inside the first claim's cited sentence ("Hanoi", "22 years")."""
+
+    text: str
+    start: int  # absolute offsets into the document, [start, end)
+    end: int
 
 
 @dataclass

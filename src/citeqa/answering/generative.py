@@ -8,8 +8,8 @@ from pathlib import Path
 
 from citeqa.answering.base import REFUSAL_RE, Draft, load_prompt, needs_history, refusal_text
 from citeqa.answering.citations import MARKER, attach_support, parse_claims
-from citeqa.answering.judge import load_judge
-from citeqa.answering.support import judge_support
+from citeqa.answering.reader import load_reader
+from citeqa.answering.support import reader_support
 from citeqa.errors import AnswererUnavailable
 from citeqa.schema import Passage
 
@@ -25,15 +25,14 @@ def _message_text(message) -> str:
 class ChatAnswerer:
     """Any LangChain chat model, prompted with numbered passages; its `[n]` markers are checked."""
 
-    def __init__(self, name: str, model, embedder, where: str, prompt_dir: Path | None = None, keyword=None, judge="shipped"):
+    def __init__(self, name: str, model, embedder, where: str, prompt_dir: Path | None = None, reader="shipped"):
         from langchain_core.prompts import ChatPromptTemplate
 
         self.name = name
         self.model = model
         self.embedder = embedder
         self.where = where
-        self.keyword = keyword  # KeywordIndex: the judge weighs the question's words by how rare they are
-        self.judge = load_judge() if judge == "shipped" else judge  # None: lexical checks alone
+        self._reader = reader  # "shipped": loaded on first use; None: lexical checks alone
         self.answer_prompt = ChatPromptTemplate.from_messages(
             [("system", load_prompt("answer.system.md", prompt_dir)), ("human", load_prompt("answer.user.md", prompt_dir))]
         )
@@ -73,7 +72,7 @@ class ChatAnswerer:
         if not passages:
             return Draft(refused=True, text=refusal_text(question))
         text = self._invoke(self.answer_prompt, **self._answer_values(question, history, passages))
-        return self.finish(text, question, passages)
+        return self.finish(text, question, passages, history)
 
     def stream_text(self, question: str, history: list[str], passages: list[Passage]):
         """The model's answer as it is generated, piece by piece; `finish` turns the whole into a Draft."""
@@ -87,7 +86,7 @@ class ChatAnswerer:
         except Exception as e:  # the same failures as _invoke, met mid-stream
             raise self._unavailable(e) from None
 
-    def finish(self, text: str, question: str, passages: list[Passage]) -> Draft:
+    def finish(self, text: str, question: str, passages: list[Passage], history: list[str] = ()) -> Draft:
         """Check a complete model answer: refusals, markers, support."""
         text = text.strip()
         if not passages:
@@ -96,8 +95,12 @@ class ChatAnswerer:
             # A refusal cites nothing: markers it carries ("... do not say [1].") would point at no citation.
             return Draft(refused=True, text=MARKER.sub("", text).strip() or refusal_text(question))
         claims = attach_support(parse_claims(text), passages, self.embedder)
-        if self.judge is not None:
-            judge_support(self.judge, self.embedder, self.keyword, question, claims)
+        if self._reader == "shipped":
+            self._reader = load_reader()
+        if self._reader is not None:
+            # A follow-up ("Where did it sign it?") is read with the question before it, as the extractive answerer does.
+            asked = f"{history[-1]} {question}" if history and needs_history(question) else question
+            reader_support(self._reader, asked, claims)
         if not any(c.spans for c in claims):
             # An answer that cites nothing retrieved is not backed by the documents: refuse it, and do
             # not show its unbacked (possibly invented) sentences as the answer.

@@ -36,7 +36,7 @@ _PATTERNS = [
     re.compile(r"^what (?:are|were) the (?:main|key|most important|major) (?:points?|findings?|takeaways?|ideas?|topics?|"
                r"themes?|messages?|facts?)\b(?: of| in| about)?\s*(?P<topic>.*)$", re.I),
     re.compile(r"^what(?:'s| is| are) (?P<topic>.+?) about$", re.I),
-    re.compile(r"^what do(?:es)? (?P<topic>the .+?|this .+?|these .+?) say(?: about (?P<about>.+))?$", re.I),
+    re.compile(r"^what do(?:es)? (?P<topic>the .+?|this .+?|these .+?|[\"“'‘].+?[\"”'’]) say(?: about (?P<about>.+))?$", re.I),
 ]
 
 
@@ -46,7 +46,7 @@ def overview_topic(question: str) -> str | None:
     for pattern in _PATTERNS:
         m = pattern.match(q)
         if m:
-            topic = (m.groupdict().get("about") or m.group("topic") or "").strip(" ,:;-")
+            topic = (m.groupdict().get("about") or m.group("topic") or "").strip(" ,:;-\"“”'‘’")
             topic = re.sub(r"^(?:of|on|about|in)\s+", "", topic, flags=re.I)
             return "" if not topic or _WHOLE.match(topic) else topic
     return None

@@ -52,7 +52,9 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 30
     rerank: bool = True
 
-    def search(self, queries: list[str], weights: list[float] | None = None, k: int | None = None) -> list[Passage]:
+    def search(self, queries: list[str], weights: list[float] | None = None, k: int | None = None,
+               sources: list[str] | None = None) -> list[Passage]:
+        """The k best passages for the queries; with `sources`, only from those documents."""
         k = k or self.k
         queries = [q for q in queries if q.strip()]
         if not queries:
@@ -61,8 +63,8 @@ class HybridRetriever(BaseRetriever):
         vectors = self.embedder.encode_queries(queries)
         rankings, rank_weights = [], []
         for query, vector, w in zip(queries, vectors, weights):
-            rankings.append([pid for pid, _ in self.store.dense_search(vector, self.candidates)])
-            rankings.append([pid for pid, _ in self.store.keyword.search(query, self.candidates)])
+            rankings.append([pid for pid, _ in self.store.dense_search(vector, self.candidates, sources)])
+            rankings.append([pid for pid, _ in self.store.keyword.search(query, self.candidates, sources)])
             rank_weights += [w, w]
         fused = reciprocal_rank_fusion(rankings, rank_weights)
         ordered = sorted(fused, key=lambda pid: -fused[pid])

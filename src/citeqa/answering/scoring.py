@@ -47,15 +47,6 @@ class QuestionTerms:
         words = sorted(set(self.tokens))
         idf = keyword.idf(words) if keyword is not None else [1.0] * len(words)
         self.weights = {t: (0.0 if t in QUESTION_FRAME_WORDS else w) for t, w in zip(words, idf)}
-        # The idf of a word no indexed text uses ("budget" in a corpus that never mentions one): the
-        # judge reads such words as a sign the documents do not answer. None without a keyword index.
-        self.unseen_idf = keyword.idf(["\x00unseen"])[0] if keyword is not None else None
-
-    def unseen(self) -> list[str]:
-        """The question's content words that no indexed text uses."""
-        if self.unseen_idf is None:
-            return []
-        return [t for t, w in self.weights.items() if w > 0 and w >= self.unseen_idf - 1e-9]
 
     def coverage(self, tokens: list[str]) -> float:
         return coverage(self.tokens, tokens, self.weights)

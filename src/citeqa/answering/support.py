@@ -1,54 +1,39 @@
-"""The judge as the citation check of generative answers.
+"""The reader as the citation check of generative answers.
 
-A cited span that passes the lexical and name/number checks (citations.attach_support) stays supported
-only when the judge agrees. Some cited span must answer the question: when none does, none is
-supported (a model that quotes the conference sentence for "What was the budget?" is not backed).
-Other claims may be background: their spans must then back the claim's own words.
+A cited span that passed the lexical and name/number checks (citations.attach_support) is read with the
+question (reader.py). Some cited span must answer the question, and the claim citing it must state what
+the reader found there: otherwise nothing is supported (a model that quotes the conference sentence for
+"Who chaired it?" is not backed). A span whose answer the claim contradicts is not supported either;
+other spans are background, kept on the lexical checks.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import re
 
 from citeqa.answering.citations import Claim
-from citeqa.answering.judge import Candidate, Judge
-from citeqa.answering.scoring import ANSWER, QuestionTerms, sentence_scores
-from citeqa.index.keyword import tokenize
+from citeqa.answering.reader import Reader
+
+_WORD = re.compile(r"\w+")
 
 
-def _candidates(head_vec, terms: QuestionTerms, texts, windows, vecs, passage_tokens) -> list[Candidate]:
-    prior, _ = sentence_scores(head_vec, terms, vecs, tokenize(texts), passage_tokens, ANSWER)
-    return [Candidate(t, w, pt, v, float(p)) for t, w, pt, v, p in zip(texts, windows, passage_tokens, vecs, prior)]
+def states(claim: str, phrase: str) -> bool:
+    """Whether the claim holds most of the phrase's words ("ten member states" in "... from ten member states ...")."""
+    want = set(_WORD.findall(phrase.lower()))
+    have = set(_WORD.findall(claim.lower()))
+    return bool(want) and len(want & have) >= 0.5 * len(want)
 
 
-def judge_support(judge: Judge, embedder, keyword, question: str, claims: list[Claim]) -> list[Claim]:
-    """Re-check each supported span of the claims with the judge (in place); returns the claims."""
+def reader_support(reader: Reader, question: str, claims: list[Claim]) -> list[Claim]:
+    """Re-check each supported span of the claims with the reader (in place); returns the claims."""
     spans = [(c, s) for c in claims for s in c.spans if s.supported]
     if not spans:
         return claims
-    texts, windows, ptoks = [], [], []
-    for _, s in spans:
-        p = s.passage
-        texts.append(p.sentence_text(s.start, s.end))
-        inside = [i for i, (a, b) in enumerate(p.sentences) if a < s.end and s.start < b] or [0]
-        lo, hi = max(0, inside[0] - 1), min(len(p.sentences) - 1, inside[-1] + 1)
-        windows.append(p.sentence_text(p.sentences[lo][0], p.sentences[hi][1]) if p.sentences else texts[-1])
-        ptoks.append(tokenize([p.text])[0])
-    heads = [question] + [c.text for c, _ in spans]
-    vecs = embedder.encode(heads + texts)
-    head_vecs, span_vecs = vecs[: len(heads)], vecs[len(heads) :]
-    q_terms = QuestionTerms(question, keyword)
-    _, on_question = judge.score(question, q_terms, head_vecs[0], _candidates(head_vecs[0], q_terms, texts, windows, span_vecs, ptoks))
-    answered = bool(np.any(on_question >= judge.threshold))
-    for j, (claim, span) in enumerate(spans):
-        if on_question[j] >= judge.threshold:
-            continue
-        if not answered:
-            span.supported = False
-            continue
-        c_terms = QuestionTerms(claim.text, keyword)
-        _, own = judge.score(claim.text, c_terms, head_vecs[1 + j],
-                          _candidates(head_vecs[1 + j], c_terms, texts[j : j + 1], windows[j : j + 1], span_vecs[j : j + 1], ptoks[j : j + 1]))
-        if float(np.max(own)) < judge.threshold:
+    texts = [s.passage.sentence_text(s.start, s.end) for _, s in spans]
+    found = reader.read(question, texts)
+    answers = [f is not None and f.margin >= reader.threshold for f in found]
+    stated = [a and states(c.text, t[f.start : f.end]) for a, f, t, (c, _) in zip(answers, found, texts, spans)]
+    for (claim, span), answers_it, says_it in zip(spans, answers, stated):
+        if not any(stated) or (answers_it and not says_it):
             span.supported = False
     return claims

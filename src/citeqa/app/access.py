@@ -6,19 +6,21 @@ session's server-side gr.State, bound to the login it signed in under) or, under
 as an operator. Every handler that reaches an operator power asks `AccessPolicy.actor` for the caller
 and passes the Actor on to the Engine, which refuses a visitor: hiding a button is not access control,
 because any event can be called through /gradio_api/queue/join by its fn_index.
+
+Password guesses are limited per client address and across the server (limits.SignInLimiter), on
+whichever route the sign-in arrives; a refused guess is answered at once, never compared.
 """
 
 from __future__ import annotations
 
 import hmac
-import time
 from dataclasses import dataclass
 from typing import Iterable
 
+from citeqa.app.limits import SignInLimiter, client_key
 from citeqa.errors import CiteqaError
 
 MIN_PASSWORD_CHARS = 8
-FAILED_SIGN_IN_DELAY = 1.0  # seconds; sign-in runs one at a time, so guessing is one try a second
 
 
 class OperatorRequired(CiteqaError):
@@ -49,11 +51,13 @@ def signed_out() -> dict:
 class AccessPolicy:
     """The operator password (or None) and the operator logins under --auth."""
 
-    def __init__(self, password: str | None = None, operators: Iterable[str] = ()):
+    def __init__(self, password: str | None = None, operators: Iterable[str] = (), logins: Iterable[str] = ()):
         if password is not None and len(password) < MIN_PASSWORD_CHARS:
             raise CiteqaError(f"The operator password must have at least {MIN_PASSWORD_CHARS} characters.")
         self._password = password
         self.operators = frozenset(operators)
+        self.logins = frozenset(logins) | self.operators  # every --auth login: a collection is given to some of them
+        self.limiter = SignInLimiter()
 
     @property
     def password_sign_in(self) -> bool:
@@ -73,15 +77,20 @@ class AccessPolicy:
             return Actor(True, "signed in with the operator password")
         return VISITOR
 
-    def sign_in(self, password: str | None, username: str | None) -> dict:
-        """The new role state for a sign-in attempt; raises OperatorRequired when it fails."""
+    def sign_in(self, password: str | None, username: str | None, client: str | None = None) -> dict:
+        """The new role state for a sign-in attempt from the address `client`; raises OperatorRequired
+        when it fails, or, without comparing, while that address (or the server) must wait."""
         if self._password is None:
             raise OperatorRequired("Operator sign-in is off: start the app with --operator-password "
                                    "(or CITEQA_OPERATOR_PASSWORD) to enable it.")
+        key = client_key(client)
+        refusal = self.limiter.admit(key)
+        if refusal is not None:
+            raise OperatorRequired(refusal)
         given = str(password or "").encode("utf-8")
         if not hmac.compare_digest(given, self._password.encode("utf-8")):
-            time.sleep(FAILED_SIGN_IN_DELAY)
             raise OperatorRequired("That is not the operator password.")
+        self.limiter.succeeded(key)
         return {"operator": True, "user": username}
 
     def visitor_reason(self, on_settings_tab: bool = False) -> str:

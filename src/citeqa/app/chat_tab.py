@@ -19,7 +19,7 @@ from citeqa.app.regression import question_set_files
 from citeqa.app.rendering import format_question, paragraphs, stream_pieces
 from citeqa.app.sources import example_questions
 from citeqa.app.style import PANEL_JS
-from citeqa.errors import CiteqaError
+from citeqa.errors import CiteqaError, InputError
 from citeqa.evaluation.loader import load_question_set
 
 log = logging.getLogger("citeqa.app")
@@ -30,10 +30,15 @@ STREAM_DELAY = 0.025  # seconds between the growing pieces of an extractive answ
 @dataclass
 class ChatTab:
     examples: gr.Dataset
-    refresh_examples: object  # () -> gr.Dataset: the examples row for the current corpus
+    refresh_examples: object  # (scope, role, request) -> gr.Dataset: the examples row for the session's collection
+    collection: gr.Dropdown  # the collection this session asks
+    scope_line: gr.Markdown  # which collection and documents a question is asked of
+    history: object  # the conversation list (history_panel.HistoryPanel)
 
 
-def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.State) -> ChatTab:
+def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.State, scopes, scope: gr.State,
+                   role: gr.State) -> ChatTab:
+    """`scopes` (app/scopes.py) checks the session's `scope` state for every ask, with the caller's `role`."""
     export_dir = Path(tempfile.mkdtemp(prefix="citeqa-export-"))
 
     def show_question(question, conversation):
@@ -44,7 +49,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
             messages.append({"role": "user", "content": format_question(question)})
         return "", question, messages
 
-    def answer(pending, conversation):
+    def answer(pending, conversation, scope, role, request: gr.Request):
         if not isinstance(pending, str) or not pending.strip():
             # An empty question: nothing to answer, and no error bubble either.
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -54,13 +59,19 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         if isinstance(pending, str) and pending.strip():
             echoed.append({"role": "user", "content": format_question(pending)})
         result, error, streamed = None, UNEXPECTED, False
-        for kind, value in ask_stream(engine.assistant, pending, conversation):
+        try:  # the collection and documents it is asked of, checked now for this caller (scopes.py)
+            asked = scopes.resolve(scope, role, request)
+            events = ask_stream(asked.assistant, pending, conversation, asked.sources)
+        except CiteqaError as e:
+            asked, events = None, iter([("done", (None, str(e)))])
+        for kind, value in events:
             if kind == "delta":  # a generative answerer's words as they come; citations follow when it is done
                 streamed = True
                 yield gr.skip(), echoed + [{"role": "assistant", "content": paragraphs(value) + " ▌"}], gr.skip(), gr.skip(), gr.skip()
             else:
                 result, error = value
-                result = engine.public_result(result)  # sources as the page shows them: no server paths
+                # Sources as the page shows them (no server paths), and the collection it asked.
+                result = scopes.public(result, asked) if asked is not None else result
         # The extractive answer is computed whole in milliseconds; it is revealed in a few steps instead.
         for piece in [] if streamed else stream_pieces(result):
             yield gr.skip(), echoed + [{"role": "assistant", "content": piece}], gr.skip(), gr.skip(), gr.skip()
@@ -83,7 +94,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         if not (conversation or {}).get("turns"):
             gr.Info("Nothing to download yet: ask a question first.")
 
-    def show_citation(conversation, evt: gr.EventData):
+    def show_citation(conversation, role, request: gr.Request, evt: gr.EventData):
         value = getattr(evt, "id", "") if evt is not None else ""
         parsed = parse_cite_id(value)
         if parsed is None:
@@ -92,19 +103,30 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         if citation is None:
             return panel_placeholder("That citation belongs to a conversation that was cleared.")
         try:
-            cited = engine.cited(str(citation.get("source", "")))
+            cited = engine.cited(str(citation.get("source", "")), cited_collection(conversation, parsed[0], role, request))
         except CiteqaError as e:
             cited = {"record": None, "stored": None, "text": None, "pdf_path": None,
-                     "why": "The document list is unavailable; showing the quote as indexed."}
-            log.warning("document list unavailable: %s", e)
-        # Only a document of the active corpus is shown (Engine.cited); otherwise the quote as indexed.
+                     "why": f"{e} Showing the quote as indexed."}
+            log.warning("citation panel: %s", e)
+        # Only a document of the answer's collection is shown (Engine.cited); otherwise the quote as indexed.
         # A fresh marker each time: clicking the same [n] again re-renders and scrolls back to it.
         why = {"unreadable": cited["why"]} if cited["why"] else {}
         panel_html = citation_panel(citation, cited["record"], cited["stored"], cited["text"], **why,
                                     page=parse_cite_page(value), cite_ref=cite_id(*parsed), pdf_path=cited["pdf_path"])
         return panel_html.replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
 
-    def refresh_examples():
+    def cited_collection(conversation, turn: int, role, request):
+        """The collection a turn's answer came from, when the caller may still see it (else InputError)."""
+        results = (conversation or {}).get("results") or []
+        cid = ((results[turn] or {}).get("scope") or {}).get("collection_id") if turn < len(results) else None
+        if cid is None:
+            return scopes.start(role, request)
+        found = next((c for c in scopes.visible(role, request) if c.id == cid), None)
+        if found is None:
+            raise InputError("That answer's collection is not one you can see now.")
+        return found
+
+    def refresh_examples(scope, role, request: gr.Request):
         try:
             sets = []
             for p in question_set_files():
@@ -112,7 +134,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                     sets.append(load_question_set(p))
                 except CiteqaError:
                     pass
-            qs = example_questions(engine.documents(), sets)
+            qs = example_questions(engine.documents(scopes.resolve(scope, role, request).collection), sets)
         except CiteqaError:
             qs = []
         return gr.Dataset(samples=[[q] for q in qs], visible=bool(qs))
@@ -121,6 +143,11 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
     with gr.Tab("Chat", id="chat"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=420):
+                with gr.Row(equal_height=True, elem_id="cq-scope-row"):
+                    collection = gr.Dropdown(label="Collection", choices=[], scale=1, min_width=170,
+                                             elem_id="cq-collection", interactive=True)
+                    with gr.Column(scale=3):
+                        scope_line = gr.Markdown(elem_id="cq-scope-line")
                 chatbot = gr.Chatbot(
                     label="Conversation",
                     elem_id="cq-chat",
@@ -147,7 +174,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                     export_md = gr.Textbox(show_label=False, lines=8, max_lines=20, buttons=["copy"],
                                            interactive=False, elem_id="cq-export",
                                            placeholder="The conversation, with each citation's source, lines and quote.")
-                history = build_history_panel(app, engine, conversation)
+                history = build_history_panel(app, engine, conversation, scope)
             with gr.Column(scale=4, min_width=360):
                 gr.Markdown("**Source passage**")
                 panel = gr.HTML(panel_placeholder(), elem_id="cq-panel", js_on_load=PANEL_JS, padding=False)
@@ -156,7 +183,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
     def wire_ask(trigger_dep):
         trigger_dep.then(
             answer,
-            inputs=[pending, conversation],
+            inputs=[pending, conversation, scope, role],
             outputs=[conversation, chatbot, pending, export_md, download],
             concurrency_id="citeqa-ask", concurrency_limit=ASK_CONCURRENCY,
             show_progress="minimal",
@@ -185,8 +212,8 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
     clear.click(reset, None, reset_outputs, queue=False, api_visibility="private")
     chatbot.clear(reset, None, reset_outputs, queue=False, api_visibility="private")
     download.click(download_empty, [conversation], None, show_progress="hidden", api_visibility="private")  # the queue carries gr.Info
-    panel.cite(show_citation, inputs=[conversation], outputs=[panel], queue=False, show_progress="hidden",
+    panel.cite(show_citation, inputs=[conversation, role], outputs=[panel], queue=False, show_progress="hidden",
                api_visibility="private")
     history.wire([chatbot, panel, export_md, download])
-    app.load(refresh_examples, None, examples, api_visibility="private", queue=False)
-    return ChatTab(examples, refresh_examples)
+    app.load(refresh_examples, [scope, role], examples, api_visibility="private", queue=False)
+    return ChatTab(examples, refresh_examples, collection, scope_line, history)

@@ -42,10 +42,12 @@ def new_conversation() -> dict:
     return {"questions": [], "messages": [], "results": [], "turns": []}
 
 
-def ask_once(assistant, question: Any, conversation: dict) -> tuple[dict | None, str | None]:
-    """(result, None) or (None, error message shown to the user)."""
+def ask_once(assistant, question: Any, conversation: dict, sources: list[str] | None = None) -> tuple[dict | None, str | None]:
+    """(result, None) or (None, error message shown to the user). `sources`: the documents it is limited to."""
     try:
-        return assistant.ask(question, history=list(conversation.get("questions", []))[-MAX_HISTORY:]), None
+        history = list(conversation.get("questions", []))[-MAX_HISTORY:]
+        limit = {} if sources is None else {"sources": sources}  # (an Assistant stand-in may take no sources)
+        return assistant.ask(question, history=history, **limit), None
     except CiteqaError as e:
         return None, str(e)
     except Exception:
@@ -53,12 +55,12 @@ def ask_once(assistant, question: Any, conversation: dict) -> tuple[dict | None,
         return None, UNEXPECTED
 
 
-def ask_stream(assistant, question: Any, conversation: dict):
+def ask_stream(assistant, question: Any, conversation: dict, sources: list[str] | None = None):
     """Events of one answer: ("delta", text so far) while a generative answerer writes, then
     ("done", (result, error)) as _ask gives them."""
     history = list(conversation.get("questions", []))[-MAX_HISTORY:]
     try:
-        for kind, value in assistant.stream(question, history=history):
+        for kind, value in assistant.stream(question, history=history, **({} if sources is None else {"sources": sources})):
             if kind == "delta":
                 yield "delta", value
             else:

@@ -6,68 +6,19 @@ started with. Upload names are sanitised here too, and what the page may show of
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import threading
 import time
-import unicodedata
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from citeqa.app.panel import read_document_text
-from citeqa.errors import CiteqaError, InputError
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # one uploaded document; the server also refuses larger requests
-MAX_NAME_CHARS = 120
-MAX_NAME_BYTES = 200  # file systems allow 255 bytes; room for a " (n)" suffix
-_NAME_PUNCTUATION = set("._-() ")
-
-
-def _name_char(ch: str) -> str:
-    # Letters (any script), digits, combining marks and a little punctuation; anything else (path
-    # separators, control and format characters such as U+202E, shell and markup characters) becomes "_".
-    if ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LNM":
-        return ch
-    return "_"
-
-
-def sanitize_upload_name(name: str, allowed_suffixes: set[str] | list[str]) -> str:
-    """A safe file name for an upload: the last path component only, NFKC-normalised, Unicode letters,
-    digits, `.`, `_`, `-`, `(`, `)` and spaces, no leading dot and no `..`, a supported suffix. Raises ValueError."""
-    base = PureWindowsPath(PurePosixPath(str(name)).name).name  # strips "a/b/../c" and "C:\\x\\y"
-    base = unicodedata.normalize("NFKC", base)
-    base = "".join(_name_char(ch) for ch in base)
-    base = re.sub(r"\.{2,}", ".", base)
-    base = re.sub(r"_+", "_", base).strip(" .")
-    if not base or base in {".", ".."}:
-        raise ValueError(f"{name!r} is not a usable file name.")
-    stem, dot, suffix = base.rpartition(".")
-    if not dot or not stem.strip(" ._"):
-        raise ValueError(f"{name!r} has no file type; supported: {', '.join(sorted(allowed_suffixes))}.")
-    suffix = "." + suffix.lower()
-    if suffix not in allowed_suffixes:
-        raise ValueError(f"{PurePosixPath(str(name)).name!r}: {suffix} is not a supported format (supported: {', '.join(sorted(allowed_suffixes))}).")
-    stem = stem[: MAX_NAME_CHARS - len(suffix)]
-    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
-        stem = stem[:-1]
-    stem = unicodedata.normalize("NFC", stem).strip(" .") or "document"
-    return stem + suffix
-
-
-def numbered_name(name: str, n: int) -> str:
-    """`report.txt`, 2 -> `report (2).txt`: the name an upload is saved under when `name` is taken."""
-    stem, _, suffix = name.rpartition(".")
-    return f"{stem} ({n}).{suffix}"
-
-
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
+from citeqa.app.uploads import (  # noqa: F401  (MAX_UPLOAD_BYTES and the name rules are imported from here too)
+    MAX_UPLOAD_BYTES, file_digest, inside, numbered_name, sanitize_upload_name, upload_into,
+)
+from citeqa.errors import InputError
+from citeqa.index.catalog import Catalog, Collection
 
 def folder_label(folder: Path) -> str:
     """How a corpus folder is named on the page: relative to the working folder, else its own name
@@ -112,11 +63,6 @@ def public_name(value: str | None) -> str | None:
     return value
 
 
-def inside(folder: Path, path: Path) -> bool:
-    folder, path = folder.resolve(), path.resolve()
-    return path == folder or folder in path.parents
-
-
 def corpus_collection(base: str, corpus: Path, default_corpus: Path) -> str:
     """The index collection for a corpus folder: the configured one for the configured corpus, and one
     of its own for any other folder, so switching corpus never mixes documents."""
@@ -133,28 +79,72 @@ class Engine:
 
     Every operation that changes what is indexed or how takes the caller's Actor and refuses a visitor
     (citeqa.app.access); the corpus can only be one of `corpora`, the folders the operator configured
-    (corpus_path and corpus_folders), and files are only read, written or moved inside the active one."""
+    (corpus_path and corpus_folders), and files are only read, written or moved inside a collection's
+    folders (its configured folder, its managed folder under the index). Each configured folder is a
+    collection of its own (index/catalog.py); operators make more (collection_powers.py)."""
 
     def __init__(self, assistant, corpus_folders: list[Path] | None = None):
         self._assistant = assistant
         self.lock = threading.RLock()
+        self._cache_lock = threading.Lock()  # not self.lock: an upload holds that one for minutes
+        self._by_id: dict[str, tuple[Any, Any]] = {}  # collection id -> (base Assistant, its Assistant)
         self.configured = assistant.settings
         self.default_corpus = Path(assistant.settings.corpus_path)
         folders = [self.default_corpus, *assistant.settings.corpus_folders, *(corpus_folders or [])]
         self.corpora: dict[str, Path] = corpus_choices(folders)
+        self.catalog = Catalog(assistant.settings)
+        self.configured_ids = {assistant.settings.collection}
+        for label, folder in self.corpora.items():  # each configured folder is a collection of its own
+            cid = corpus_collection(self.configured.collection, folder, self.default_corpus)
+            self.configured_ids.add(cid)
+            self.catalog.ensure(cid, label, folder)
 
     @property
     def assistant(self):
         return self._assistant
 
-    def documents(self) -> list[dict]:
-        """The indexed documents as the page shows them: sources by `shown_source`."""
-        return [{**d, "source": self.shown_source(d["source"])} for d in self._assistant.documents()]
+    # -- collections ----------------------------------------------------------------------------------
+    def active_collection(self) -> Collection:
+        """The collection of the active corpus folder: what a new chat asks."""
+        return self.catalog.find(self._assistant.settings.collection) or self.catalog.default()
 
-    def shown_source(self, source: str) -> str:
-        """A document's name for the page: as indexed when it is relative (to the working folder); an
-        absolute one (a corpus folder outside the working folder) as `<folder label>/<path in it>`, or
-        by its file name, so no absolute server path reaches a visitor."""
+    def assistant_for(self, collection: Collection | None):
+        """The Assistant over `collection` (None: the active one), with the running answerer and k."""
+        from citeqa.evaluation.running import collection_assistant
+
+        current = self._assistant
+        if collection is None or collection.id == current.settings.collection:
+            return current
+        with self._cache_lock:
+            base, cached = self._by_id.get(collection.id, (None, None))
+            if base is not current:  # the settings changed since: build it again on today's
+                cached = collection_assistant(current, collection)
+                self._by_id[collection.id] = (current, cached)
+            return cached
+
+    def forget_collection(self, collection_id: str) -> None:
+        with self._cache_lock:
+            self._by_id.pop(collection_id, None)
+
+    def roots(self, collection: Collection | None) -> list[Path]:
+        """The folders whose files belong to a collection: its folders and its managed folder."""
+        collection = collection or self.active_collection()
+        return [Path(f) for f in collection.folders] + [collection.files_folder(self.configured.index_path)]
+
+    def documents(self, collection: Collection | None = None) -> list[dict]:
+        """The indexed documents of a collection (default: the active one) as the page shows them."""
+        collection = collection or self.active_collection()
+        return [{**d, "source": self.shown_source(d["source"], collection)}
+                for d in self.assistant_for(collection).documents()]
+
+    def shown_source(self, source: str, collection: Collection | None = None) -> str:
+        """A document's name for the page: a file uploaded into a collection as `uploads/<file>`; one
+        indexed under a relative name as it is; an absolute one (a folder outside the working folder) as
+        `<folder label>/<path in it>`, or by its file name, so no absolute server path reaches a visitor."""
+        path = Path(source) if PurePosixPath(source).is_absolute() else Path.cwd() / source
+        files = (collection or self.active_collection()).files_folder(self.configured.index_path)
+        if path.parent.resolve() == files.resolve():
+            return f"uploads/{path.name}"
         if not PurePosixPath(source).is_absolute():
             return source
         for label, folder in self.corpora.items():
@@ -164,20 +154,41 @@ class Engine:
                 continue
         return PurePosixPath(source).name
 
-    def public_result(self, result: dict | None) -> dict | None:
-        """An answer (`citeqa ask --json` object) with its citations' and passages' sources as shown."""
+    def public_result(self, result: dict | None, collection: Collection | None = None) -> dict | None:
+        """An answer (`citeqa ask --json` object) with its sources as shown, and the collection it asked."""
         if not result:
             return result
+        collection = collection or self.active_collection()
         out = dict(result)
+        show = lambda s: self.shown_source(str(s), collection)  # noqa: E731
         for key in ("citations", "passages"):
             if isinstance(result.get(key), list):
-                out[key] = [{**c, "source": self.shown_source(str(c.get("source", "")))} if isinstance(c, dict) else c
-                            for c in result[key]]
+                out[key] = [{**c, "source": show(c.get("source", ""))} if isinstance(c, dict) else c for c in result[key]]
+        scope = dict(result.get("scope") or {"sources": "all"})
+        if isinstance(scope.get("sources"), list):
+            scope["sources"] = [show(s) for s in scope["sources"]]
+        if result.get("refused"):  # "Several documents match ...": the documents named as shown
+            for d in self.assistant_for(collection).documents():
+                if d["source"] in str(out.get("answer", "")):
+                    out["answer"] = out["answer"].replace(d["source"], show(d["source"]))
+        out["scope"] = {**scope, "collection": collection.name, "collection_id": collection.id}
         return out
 
-    def _indexed(self, shown: str) -> dict | None:
-        """The index's record of the document the page calls `shown`."""
-        return next((d for d in self._assistant.documents() if self.shown_source(d["source"]) == shown), None)
+    def _indexed(self, shown: str, collection: Collection | None = None) -> dict | None:
+        """The index's record of the document the page calls `shown`, in `collection`."""
+        collection = collection or self.active_collection()
+        return next((d for d in self.assistant_for(collection).documents()
+                     if self.shown_source(d["source"], collection) == shown), None)
+
+    def indexed_sources(self, shown: list[str], collection: Collection) -> list[str]:
+        """The documents the page names (as shown) as they are indexed; an unknown name is an InputError."""
+        by_shown = {self.shown_source(d["source"], collection): d["source"]
+                    for d in self.assistant_for(collection).documents()}
+        unknown = [s for s in shown if s not in by_shown]
+        if unknown:
+            listed = ", ".join(str(s)[:80] for s in unknown[:3]) + (" …" if len(unknown) > 3 else "")
+            raise InputError(f"Not in the collection {collection.name}: {listed} (its Sources list names its documents).")
+        return list(dict.fromkeys(by_shown[s] for s in shown))
 
     # -- what the page shows --------------------------------------------------------------------------
     def active_corpus(self) -> Path:
@@ -207,25 +218,27 @@ class Engine:
         d["documents"] = len(self.documents())
         d["corpus_path"] = str(self.active_corpus())
         d["corpus_folders"] = {label: str(path) for label, path in self.corpora.items()}
+        d["collections"] = {c.name: c.to_dict() for c in self.catalog.list()}
         return d
 
-    def cited(self, source: str) -> dict:
+    def cited(self, source: str, collection: Collection | None = None) -> dict:
         """What the citation panel may show of a cited document: {record, stored, text, pdf_path, why}.
-        Only an indexed document whose file lies inside the active corpus folder is shown (one indexed
-        from elsewhere, or through a symlink that leaves the folder, shows its quote only). Its text as
-        read comes from the index, so it still shows after the file changed or went; an index made
-        before texts were kept falls back to reading the file."""
+        Only an indexed document of `collection` whose file lies inside one of its folders is shown (one
+        indexed from elsewhere, or through a symlink that leaves the folder, shows its quote only). Its
+        text as read comes from the index, so it still shows after the file changed or went; an index
+        made before texts were kept falls back to reading the file."""
         out = {"record": None, "stored": None, "text": None, "pdf_path": None, "why": ""}
-        record = self._indexed(source)
+        record = self._indexed(source, collection)
         if record is None:
-            out["why"] = "The cited document is not in the current corpus; showing the quote as indexed."
+            out["why"] = "The cited document is not in this collection any more; showing the quote as indexed."
             return out
+        indexed = record["source"]
         out["record"] = record = {**record, "source": source}
         path = Path(str(record.get("path") or ""))
-        if not record.get("path") or not inside(self.active_corpus(), path):
+        if not record.get("path") or not any(inside(root, path) for root in self.roots(collection)):
             out["why"] = "The document's file is outside the corpus folder; showing the quote as indexed."
             return out
-        out["stored"] = self._assistant.document_text(source)
+        out["stored"] = self.assistant_for(collection).document_text(indexed)
         if path.suffix.lower() == ".pdf" or (out["stored"] or {}).get("format") == "pdf":
             out["pdf_path"] = str(path)
         if out["stored"] is None:
@@ -260,100 +273,42 @@ class Engine:
             if changed_corpus:
                 if progress:
                     progress(None, desc=f"Indexing {label} …")
-                report = new.ingest(progress=False)
+                collection = self.catalog.find(new.settings.collection)
+                report = new.ingest(self.existing_roots(collection), progress=False)
                 note = f" Indexed {label}: {report.summary()}."
             self._assistant = new
         s = new.settings
         return f"Applied: answerer {s.answerer}, k = {s.k}, corpus {label}.{note}"
 
-    def upload(self, files: list[str], progress=None, *, actor) -> str:
-        """Copy uploads into the active corpus folder and index them. Nothing is ever overwritten: the
-        same content under a taken name is "unchanged", different content is saved under a new name."""
-        from citeqa.documents.registry import READERS
+    def existing_roots(self, collection: Collection | None) -> list[Path]:
+        """The roots an ingest of the collection reads (its first folder even when missing: ingest says so)."""
+        collection = collection or self.active_collection()
+        found = collection.roots(self.configured.index_path)
+        return found or [Path(f) for f in collection.folders[:1]]
 
+    def upload(self, files: list[str], progress=None, *, actor, collection: Collection | None = None) -> str:
+        """Copy uploads into the collection's managed folder (under the index folder, never a folder of the
+        repository) and index them there. Nothing is ever overwritten (uploads.py)."""
         actor.require("add documents")
+        collection = collection or self.active_collection()
         with self.lock:
-            assistant = self._assistant
-            corpus = Path(assistant.settings.corpus_path)
-            corpus.mkdir(parents=True, exist_ok=True)
-            indexed = {Path(str(d.get("path") or "")).name for d in assistant.documents()
-                       if d.get("path") and Path(str(d["path"])).parent == corpus.resolve()}
-            messages, saved = [], []
-            for f in files or []:
-                original = Path(str(f)).name
-                try:
-                    size = os.path.getsize(f)
-                    if size > MAX_UPLOAD_BYTES:
-                        raise ValueError(f"{original!r} is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-                    name = sanitize_upload_name(original, set(READERS))
-                    dest, note = self._save_new(Path(f), corpus, name, indexed)
-                    saved.append((dest, note))
-                except (ValueError, OSError) as e:
-                    messages.append(f"✗ {e}")
-            for i, (dest, note) in enumerate(saved):
-                if progress:
-                    progress((i, len(saved)), desc=f"Indexing {dest.name}")
-                try:
-                    report = assistant.ingest([dest], progress=False)
-                except CiteqaError as e:
-                    report = None
-                    messages.append(f"✗ {dest.name}: {e}")
-                if report is not None and report.failed:
-                    messages.extend(f"✗ {err}" for _p, err in report.failed)
-                    if note != "unchanged":  # a file this upload created: take it back out
-                        dest.unlink(missing_ok=True)
-                elif report is not None:
-                    if note == "unchanged" and not report.unchanged:
-                        note = ""  # the same file was there but not indexed yet: it is new to the index
-                    passages = f"({report.passages_total} passages in the index)"
-                    if note == "unchanged":
-                        messages.append(f"= {dest.name} unchanged: the same content is already in the corpus {passages}")
-                    elif note:
-                        messages.append(f"✓ saved as {dest.name}: {note} {passages}")
-                    else:
-                        messages.append(f"✓ {dest.name} added {passages}")
-            if progress:
-                progress((len(saved), len(saved)), desc="Done")
-        return "\n".join(messages) or "Nothing uploaded."
+            return upload_into(self.assistant_for(collection), collection.files_folder(self.configured.index_path),
+                               files, progress)
 
-    @staticmethod
-    def _save_new(upload: Path, corpus: Path, name: str, indexed: set[str]) -> tuple[Path, str]:
-        """Copy `upload` into `corpus` as `name`, or `name (2)`, ... when the name holds other content.
-        Returns (where, note): note is "" (new), "unchanged" (same content there) or why it was renamed."""
-        digest = file_digest(upload)
-        data = upload.read_bytes()
-        for n in range(1, 1000):
-            dest = corpus / (name if n == 1 else numbered_name(name, n))
-            if not inside(corpus, dest):  # cannot happen after sanitising; kept as a guard
-                raise ValueError(f"{name!r} is not a usable file name.")
-            if dest.exists() or dest.is_symlink():
-                if dest.is_file() and not dest.is_symlink() and file_digest(dest) == digest:
-                    return dest, "unchanged"
-                continue
-            try:
-                with open(dest, "xb") as out:  # exclusive: never replaces a file that appeared meanwhile
-                    out.write(data)
-            except FileExistsError:
-                continue
-            where = "indexed" if name in indexed else "in the corpus folder"
-            return dest, "" if n == 1 else f"a different {name} is already {where}"
-        raise ValueError(f"{name!r}: too many files of that name in the corpus folder.")
-
-    def remove(self, source: str, *, actor) -> str:
-        """Take a document (`source` as the page shows it) out of the index."""
+    def remove(self, source: str, *, actor, collection: Collection | None = None) -> str:
+        """Take a document (`source` as the page shows it) out of the collection's index."""
         actor.require("remove documents")
         with self.lock:
-            assistant = self._assistant
-            record = self._indexed(source)
+            assistant = self.assistant_for(collection)
+            record = self._indexed(source, collection)
             if record is None:
                 raise InputError(f"{source} is not in the index.")
             assistant.store.remove_document(record["source"])
-            corpus = Path(assistant.settings.corpus_path)
             path = Path(record["path"])
             moved = ""
-            # Only a file inside the active corpus folder is moved (a symlink out of it resolves outside).
-            if path.is_file() and inside(corpus, path):
-                # Out of the corpus folder (so re-indexing does not bring it back), but not deleted.
+            # Only a file inside one of the collection's folders is moved (a symlink out of it resolves outside).
+            if path.is_file() and any(inside(root, path) for root in self.roots(collection)):
+                # Out of the folder (so re-indexing does not bring it back), but not deleted.
                 bin_ = Path(assistant.settings.index_path) / "removed"
                 bin_.mkdir(parents=True, exist_ok=True)
                 target = bin_ / f"{time.strftime('%Y%m%d-%H%M%S')}-{path.name}"
@@ -362,12 +317,51 @@ class Engine:
             assistant.store.refresh_keyword_index()
         return f"Removed {source} from the index{moved}."
 
-    def reindex(self, progress=None, *, actor) -> str:
+    def reindex(self, progress=None, *, actor, collection: Collection | None = None) -> str:
         actor.require("re-index the corpus")
+        collection = collection or self.active_collection()
         with self.lock:
             if progress:
-                progress(None, desc="Re-indexing the corpus folder …")
-            report = self._assistant.ingest(progress=False)
-        lines = [f"Re-indexed {self.corpus_label()}: {report.summary()}."]
+                progress(None, desc=f"Re-indexing {collection.name} …")
+            report = self.assistant_for(collection).ingest(self.existing_roots(collection), progress=False)
+        lines = [f"Re-indexed {collection.name}: {report.summary()}."]
         lines += [f"✗ {err}" for _p, err in report.failed]
         return "\n".join(lines)
+
+    # -- collections, an operator's ------------------------------------------------------------------
+    def create_collection(self, name: str, logins=None, *, actor, known_logins=None) -> Collection:
+        actor.require("create collections")
+        return self.catalog.create(name, (), self._logins(logins, known_logins))
+
+    def rename_collection(self, collection: Collection, new_name: str, *, actor) -> Collection:
+        actor.require("rename collections")
+        return self.catalog.rename(collection.id, new_name)
+
+    def share_collection(self, collection: Collection, logins, *, actor, known_logins=None) -> Collection:
+        """Give a collection to these logins only (and operators); none: to everyone."""
+        actor.require("choose who sees a collection")
+        return self.catalog.share(collection.id, self._logins(logins, known_logins))
+
+    def delete_collection(self, collection: Collection, confirm: str, *, actor) -> Collection:
+        """Delete a collection's index (its uploaded files go to <index>/removed/); `confirm` must be its name."""
+        actor.require("delete collections")
+        if " ".join(str(confirm or "").split()).casefold() != collection.name.casefold():
+            raise InputError(f"To delete the collection {collection.name!r}, type its name in the Name box first.")
+        with self.lock:
+            gone = self.catalog.delete(collection.id, protected=self.configured_ids)
+            self.forget_collection(gone.id)
+        return gone
+
+    @staticmethod
+    def _logins(logins, known_logins) -> tuple[str, ...] | None:
+        from citeqa.index.catalog import check_logins
+
+        wanted = check_logins(logins)
+        if wanted is None:
+            return None
+        if known_logins is not None and not known_logins:
+            raise InputError("Giving a collection to some logins needs logins: start the app with --auth user:pass.")
+        unknown = [x for x in wanted if known_logins is not None and x not in known_logins]
+        if unknown:
+            raise InputError(f"{unknown[0]!r} is not a login of this server (--auth).")
+        return wanted

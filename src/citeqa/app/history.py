@@ -1,30 +1,34 @@
 """Each browser's conversations, kept on the server under the index folder, listed by their first
 question, with rename and delete (what users of Open WebUI and AnythingLLM expect after a reload).
 
-    <index>/conversations/<browser id>/<conversation id>.json
+    <index>/conversations/<owner folder>/<conversation id>.json
 
-A browser is known by a random id the server hands it (kept in the browser's localStorage, encrypted
-with a key stored beside the conversations, so a page cannot forge another browser's id); a logged-in
-user (--auth) is known by the login instead, so their chats follow them. Ids are checked against a
-strict pattern before they touch a path. Files are written whole (temporary file, then rename), so a
-crash never leaves half a conversation.
+Whose folder an event reaches is decided on the server for every event, never by a value the page
+sends: a logged-in user (--auth) by the login, so their chats follow them; anyone else by a visitor
+cookie the server issued (HttpOnly, signed with the server's secret, so a page can neither read nor
+forge it). Folder names are an HMAC of that secret, so nobody can work out another's folder from a
+login name. Ids are checked against a strict pattern before they touch a path. Files are written
+whole (temporary file, then rename), so a crash never leaves half a conversation.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from citeqa.errors import InputError
 
-MAX_CONVERSATIONS = 200  # per browser; the oldest go first
+MAX_CONVERSATIONS = 200  # per owner; the oldest go first
 MAX_TITLE_CHARS = 80
+VISITOR_COOKIE = "citeqa_visitor"  # the signed id of an anonymous visitor (middleware.py sets it)
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -32,9 +36,36 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
-def user_key(username: str) -> str:
-    """A logged-in user's conversations: the same id from any browser."""
+def legacy_user_key(username: str) -> str:
+    """Where a login's conversations were kept before folder names were keyed: anyone could compute it."""
     return hashlib.sha256(f"user:{username}".encode()).hexdigest()[:32]
+
+
+class Owners:
+    """Folder names and visitor cookies, both keyed by the server's secret."""
+
+    def __init__(self, secret: str):
+        self._key = secret.encode()
+
+    def _mac(self, text: str) -> str:
+        return hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def login_folder(self, username: str) -> str:
+        return self._mac(f"login:{username}")[:32]
+
+    def visitor_folder(self, visitor: str) -> str:
+        return self._mac(f"visitor:{visitor}")[:32]
+
+    def new_cookie(self) -> str:
+        visitor = new_id()
+        return f"{visitor}.{self._mac(f'cookie:{visitor}')}"
+
+    def cookie_visitor(self, value: str | None) -> str | None:
+        """The visitor id a cookie names, when the server signed it; else None."""
+        visitor, _, mac = str(value or "").partition(".")
+        if not _ID.match(visitor) or not hmac.compare_digest(mac.encode(), self._mac(f"cookie:{visitor}").encode()):
+            return None
+        return visitor
 
 
 def _title(conversation: dict) -> str:
@@ -46,31 +77,67 @@ def _title(conversation: dict) -> str:
 class ConversationStore:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self._owners: Owners | None = None
 
     def secret(self) -> str:
-        """The key that encrypts browser ids in localStorage; made once, kept with the conversations."""
-        path = self.folder / ".secret"
+        """The server's secret for folder names and visitor cookies; made once, kept with the
+        conversations, never sent anywhere. (`.secret`, the key of the old browser ids, was published
+        in the page's config, so it is not reused.)"""
+        path = self.folder / ".key"
         try:
             return path.read_text().strip()
         except FileNotFoundError:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write(path, secrets.token_hex(32))
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)  # never replaces a key another process made first
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+            (self.folder / ".secret").unlink(missing_ok=True)  # the published key of the old browser ids
             return path.read_text().strip()
 
-    def _dir(self, browser: str) -> Path:
-        if not isinstance(browser, str) or not _ID.match(browser):
-            raise InputError("This browser has no conversation list yet: reload the page.")
-        return self.folder / browser
+    @property
+    def owners(self) -> Owners:
+        if self._owners is None:
+            self._owners = Owners(self.secret())
+        return self._owners
 
-    def _file(self, browser: str, conv: str) -> Path:
+    def login_folder(self, username: str) -> str:
+        """A login's folder; its conversations from before keyed folder names are moved there once.
+        (Anonymous folders of that time cannot be told apart from forged ones, so they stay unlisted.)"""
+        folder = self.owners.login_folder(username)
+        old, new = self.folder / legacy_user_key(username), self.folder / folder
+        if old.is_dir():
+            try:
+                if not new.exists():
+                    os.rename(old, new)
+                else:
+                    for path in old.glob("*.json"):
+                        if not (new / path.name).exists():
+                            os.rename(path, new / path.name)
+                    shutil.rmtree(old, ignore_errors=True)
+            except OSError:
+                pass  # another request moved it first; listing the new folder is right either way
+        return folder
+
+    def _dir(self, owner: str) -> Path:
+        if not isinstance(owner, str) or not _ID.match(owner):
+            raise InputError("This browser has no conversation list yet: reload the page.")
+        return self.folder / owner
+
+    def _file(self, owner: str, conv: str) -> Path:
         if not isinstance(conv, str) or not _ID.match(conv):
             raise InputError("That conversation does not exist.")
-        return self._dir(browser) / f"{conv}.json"
+        return self._dir(owner) / f"{conv}.json"
 
-    def list(self, browser: str) -> list[dict]:
+    def list(self, owner: str) -> list[dict]:
         """{id, title, updated, turns}, newest first."""
         out = []
-        folder = self._dir(browser)
+        folder = self._dir(owner)
         for path in folder.glob("*.json") if folder.is_dir() else []:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -80,8 +147,8 @@ class ConversationStore:
                         "turns": len((data.get("conversation") or {}).get("turns") or [])})
         return sorted(out, key=lambda d: -d["updated"])
 
-    def load(self, browser: str, conv: str) -> dict:
-        path = self._file(browser, conv)
+    def load(self, owner: str, conv: str) -> dict:
+        path = self._file(owner, conv)
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -89,9 +156,9 @@ class ConversationStore:
         except (OSError, ValueError):
             raise InputError("That conversation cannot be read.") from None
 
-    def save(self, browser: str, conv: str, conversation: dict, settings: dict) -> None:
+    def save(self, owner: str, conv: str, conversation: dict, settings: dict) -> None:
         """Write the conversation (questions, answers with their citations, the settings used)."""
-        path = self._file(browser, conv)
+        path = self._file(owner, conv)
         path.parent.mkdir(parents=True, exist_ok=True)
         now = time.time()
         try:
@@ -103,22 +170,22 @@ class ConversationStore:
         if not data["renamed"]:
             data["title"] = _title(conversation)
         _write(path, json.dumps(data, ensure_ascii=False))
-        self._prune(browser)
+        self._prune(owner)
 
-    def rename(self, browser: str, conv: str, title: str) -> None:
+    def rename(self, owner: str, conv: str, title: str) -> None:
         title = " ".join(str(title or "").split())[:MAX_TITLE_CHARS]
         if not title:
             raise InputError("Give the conversation a name.")
-        data = self.load(browser, conv)
+        data = self.load(owner, conv)
         data.update(title=title, renamed=True)
-        _write(self._file(browser, conv), json.dumps(data, ensure_ascii=False))
+        _write(self._file(owner, conv), json.dumps(data, ensure_ascii=False))
 
-    def delete(self, browser: str, conv: str) -> None:
-        self._file(browser, conv).unlink(missing_ok=True)
+    def delete(self, owner: str, conv: str) -> None:
+        self._file(owner, conv).unlink(missing_ok=True)
 
-    def _prune(self, browser: str) -> None:
-        for old in self.list(browser)[MAX_CONVERSATIONS:]:
-            self.delete(browser, old["id"])
+    def _prune(self, owner: str) -> None:
+        for old in self.list(owner)[MAX_CONVERSATIONS:]:
+            self.delete(owner, old["id"])
 
 
 def _write(path: Path, text: str) -> None:

@@ -18,7 +18,10 @@ from citeqa.app.api import register_api
 from citeqa.app.chat_tab import build_chat_tab
 from citeqa.app.conversation import new_conversation
 from citeqa.app.engine import Engine
+from citeqa.app.limits import CACHE_SWEEP
 from citeqa.app.regression_tab import build_regression_tab
+from citeqa.app.scope_panel import wire_scope
+from citeqa.app.scopes import Scopes
 from citeqa.app.settings_tab import build_settings_tab, header_markdown, role_markdown
 from citeqa.app.sources_tab import build_sources_tab
 
@@ -28,16 +31,20 @@ def build_app(assistant, policy: AccessPolicy | None = None) -> gr.Blocks:
     `policy`: who is an operator (default: nobody, so the page cannot change the index or settings)."""
     engine = assistant if isinstance(assistant, Engine) else Engine(assistant)
     policy = policy or AccessPolicy()
-    with gr.Blocks(title="citeqa", analytics_enabled=False) as app:
+    # delete_cache: uploads (and downloads) leave Gradio's cache once nothing can still need them.
+    with gr.Blocks(title="citeqa", analytics_enabled=False, delete_cache=CACHE_SWEEP) as app:
         conversation = gr.State(new_conversation())
         pending = gr.State(None)
         role = gr.State(signed_out())  # server-side, per browser session: set only by a right password
+        # The collection and documents this session asks (app/scopes.py checks it for every event).
+        scope = gr.State(None)
+        scopes = Scopes(engine, policy)
         header = gr.Markdown(header_markdown(engine), elem_id="cq-header")
         with gr.Tabs():
-            chat = build_chat_tab(app, engine, conversation, pending)
-            sources = build_sources_tab(app, engine, policy, role)
+            chat = build_chat_tab(app, engine, conversation, pending, scopes, scope, role)
+            sources = build_sources_tab(app, engine, policy, role, scopes, scope)
             settings = build_settings_tab(app, engine, header, policy, role)
-            build_regression_tab(app, engine)
+            build_regression_tab(app, engine, scopes, scope, role)
 
         # The operator's controls follow the session's role (a convenience only: the handlers check it).
         controls = [*sources.controls, *settings.controls]
@@ -57,10 +64,12 @@ def build_app(assistant, policy: AccessPolicy | None = None) -> gr.Blocks:
             event.then(role_view, [role], role_outputs, api_visibility="private", queue=False)
         applied = settings.applied
         # What is indexed may change on these: the tables and the examples row follow.
-        applied.then(sources.view, None, sources.outputs, api_visibility="private") \
-            .then(chat.refresh_examples, None, chat.examples, api_visibility="private")
+        applied.then(sources.view, sources.inputs, sources.outputs, api_visibility="private") \
+            .then(chat.refresh_examples, [scope, role], chat.examples, api_visibility="private")
         for change in sources.changes:
-            change.then(chat.refresh_examples, None, chat.examples, api_visibility="private")
-        register_api(engine, conversation)
+            change.then(chat.refresh_examples, [scope, role], chat.examples, api_visibility="private")
+        # Which collections a session may see follows its role; the active collection follows Apply.
+        wire_scope(app, scopes, scope, role, chat, sources, [*settings.signed, applied])
+        register_api(engine, conversation, scopes, role)
     app.citeqa_engine = engine
     return app

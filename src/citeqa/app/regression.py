@@ -21,11 +21,14 @@ def question_set_files() -> list[Path]:
     return out
 
 
-def run_regression(assistant, path: str | Path, progress=None, uploaded: bool = False) -> tuple[str, list[list]]:
-    """Run a set and tabulate it. An `uploaded` set may not declare a corpus: a visitor must not make
-    the server read (or probe) a folder of their choosing."""
+def run_regression(assistant, path: str | Path, progress=None, uploaded: bool = False, collections=None,
+                   chosen: str | None = None) -> tuple[str, list[list]]:
+    """Run a set and tabulate it: against the collection it names (`collections(name)` gives its Assistant,
+    and refuses one the caller may not see), its own corpus, or `assistant` (the collection `chosen`). An
+    `uploaded` set may not declare a corpus: a visitor must not make the server read (or probe) a folder of
+    their choosing."""
     qset = load_question_set(path, allow_corpus=not uploaded)
-    runner = assistant_for_set(assistant, qset)
+    runner = assistant_for_set(assistant, qset, collections)
     rows, passed, failed, known = [], 0, 0, 0
     total = len(qset.questions)
     for i, q in enumerate(qset.questions):
@@ -47,7 +50,12 @@ def run_regression(assistant, path: str | Path, progress=None, uploaded: bool = 
         rows.append([q.id, status, q.question, short(result.get("answer", "")), reasons])
     order = {"FAIL": 0, "known failure": 1}
     rows.sort(key=lambda r: order.get(r[1], 2))  # failures first (stable: set order within each group)
-    against = f"its own corpus `{qset.corpus.name}/`" if qset.corpus else "the live index"
+    if qset.collection:
+        against = f"the collection it names, `{qset.collection}`"
+    elif qset.corpus:
+        against = f"its own corpus `{qset.corpus.name}/`"
+    else:
+        against = f"the collection `{chosen}`" if chosen else "the live index"
     summary = (f"**{qset.name}** ({Path(path).name}, run against {against}): {passed} passed, {failed} failed"
                + (f", {known} known failures (xfail)" if known else "") + f" of {total}.")
     return summary, rows

@@ -25,8 +25,11 @@ def regression_sets() -> dict[str, Path]:
     return out
 
 
-def build_regression_tab(app: gr.Blocks, engine) -> None:
-    def do_regression(choice, uploaded, progress=gr.Progress()):
+def build_regression_tab(app: gr.Blocks, engine, scopes, scope: gr.State, role: gr.State) -> None:
+    """A set runs against the collection it names (when the caller may see it), its own corpus, or the
+    collection this session asks (chosen on the Chat tab)."""
+
+    def do_regression(choice, uploaded, scope, role, request: gr.Request, progress=gr.Progress()):
         if not uploaded and not choice:
             return "Choose a question set (or upload one).", []
         sets = regression_sets()
@@ -34,7 +37,10 @@ def build_regression_tab(app: gr.Blocks, engine) -> None:
             return "✗ That question set is not one of tests/regression/*.yaml.", []
         path = uploaded if uploaded else sets[str(choice)]
         try:
-            return run_regression(engine.assistant, path, progress, uploaded=bool(uploaded))
+            asked = scopes.resolve(scope, role, request)
+            collections = lambda name: engine.assistant_for(scopes.named(name, role, request))  # noqa: E731
+            return run_regression(asked.assistant, path, progress, uploaded=bool(uploaded), collections=collections,
+                                  chosen=asked.collection.name)
         except SetFileError as e:
             # The sentence `citeqa eval` prints, the file named by its label or name (not its server path).
             shown = Path(str(uploaded)).name if uploaded else str(choice)
@@ -51,7 +57,9 @@ def build_regression_tab(app: gr.Blocks, engine) -> None:
         return gr.Dropdown(choices=choices, value=choices[0] if choices else None)
 
     with gr.Tab("Regression", id="regression"):
-        gr.Markdown("Run a question set (the format is in the README, *Question sets*) against the current settings and index.")
+        gr.Markdown("Run a question set (the format is in the README, *Question sets*) with the current settings, "
+                    "against the collection it names (`collection:`), its own corpus (`corpus:`), or else the "
+                    "collection this chat asks.")
         with gr.Row(equal_height=True):
             with gr.Column(scale=3):
                 set_choice = gr.Dropdown(label="Question set from tests/regression/", choices=[], elem_id="cq-set")
@@ -62,6 +70,6 @@ def build_regression_tab(app: gr.Blocks, engine) -> None:
         table = gr.Dataframe(headers=["id", "result", "question", "answer", "reasons"], datatype="str",
                              interactive=False, wrap=True, elem_id="cq-regression",
                              column_widths=["14%", "10%", "24%", "26%", "26%"])
-    run.click(do_regression, [set_choice, set_upload], [summary, table],
+    run.click(do_regression, [set_choice, set_upload, scope, role], [summary, table],
               api_visibility="private", concurrency_id="citeqa-ask")
     app.load(set_choices, None, set_choice, api_visibility="private", queue=False)

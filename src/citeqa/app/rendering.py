@@ -8,6 +8,7 @@ import re
 import string
 
 from citeqa.app.panel import cite_id, line_span
+from citeqa.schema import scope_text
 
 SHOWN_QUESTION_CHARS = 500  # a pasted 100,000-character "question" is not echoed in full
 STREAM_STEPS = 12  # an extractive answer is shown in this many growing pieces before its sources appear
@@ -108,9 +109,11 @@ def format_answer_markdown(result: dict, turn: int | None = None) -> str:
     With `turn` (the answer's index in the conversation) every [n] is a link that opens the passage."""
     if result.get("error"):
         return f"⚠ **Error:** {paragraphs(result['error'])}"
+    read = scope_text(result.get("scope"))
     if result.get("refused"):
         # ⊘ and ⚠ are in the common text fonts; an emoji needs an emoji font, else it shows as a box.
-        return f"⊘ **No answer from the documents.** {paragraphs(result['answer'])}"
+        refusal = f"⊘ **No answer from the documents.** {paragraphs(result['answer'])}"
+        return f"*Read only: {paragraphs(read)}*\n\n{refusal}" if read else refusal  # what it did not find it in
     citations = result.get("citations") or []
     short = result.get("short_answer") or {}
     phrase = _plain_words(short.get("text", ""))
@@ -118,6 +121,8 @@ def format_answer_markdown(result: dict, turn: int | None = None) -> str:
     if turn is not None:
         answer = link_markers(answer, citations, turn)
     parts = [f"**{paragraphs(phrase)}**", answer] if phrase else [answer]
+    if read:  # narrowed to documents: say which
+        parts.insert(0, f"*Read only: {paragraphs(read)}*")  # (no emoji: a box where the font lacks it)
     if citations:
         said = _plain_words(result["answer"])
         parts.append("**Sources**" + (" *(click one to see it in its document)*" if turn is not None else ""))

@@ -1,7 +1,9 @@
 """Serving the chat: `python app.py [--host 127.0.0.1] [--port 7860] [--no-ingest] [--auth user:pass]...
-[--operator-password PASS] [--operator USER]... [--corpus-folder DIR]...`.
+[--operator-password PASS] [--operator USER]... [--corpus-folder DIR]... [--allowed-host NAME]...`.
 
 Bound to anything but loopback it refuses to start without a login. Nothing is fetched at start.
+Requests for a name the app is not served as, and uploads over budget, are refused before Gradio
+sees them (middleware.py).
 Visitors ask and read; an operator (a session signed in with the operator password, or an --auth login
 named by --operator) changes what is indexed and how. Under --auth there is no MCP server: MCP clients
 cannot log in, and the tool list would be readable without the login.
@@ -10,7 +12,6 @@ cannot log in, and the tool list would be readable without the login.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import os
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import citeqa  # noqa: F401  (sets the offline environment before gradio or a model library imports)
 from citeqa.app.engine import MAX_UPLOAD_BYTES
+from citeqa.app.hosts import allowed_host_names, is_loopback
 from citeqa.app.style import CSS
 from citeqa.errors import CiteqaError, InputError
 
@@ -27,16 +29,6 @@ log = logging.getLogger("citeqa.app")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -74,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus-folder", metavar="DIR", action="append", default=[], type=Path,
                    help="a folder an operator may make the active corpus, besides corpus_path (repeatable; "
                         "or corpus_folders in citeqa.toml)")
+    p.add_argument("--allowed-host", metavar="NAME", action="append", default=[],
+                   help="also answer requests for this host name, e.g. a reverse proxy's or a LAN name (repeatable; "
+                        "or CITEQA_ALLOWED_HOSTS=a,b); other names get 400 (DNS rebinding)")
     return p
 
 
@@ -88,7 +83,7 @@ def access_policy(args, auth: list[tuple[str, str]] | None):
     if unknown:
         raise InputError(f"--operator {unknown[0]} is not a login: name a user given with --auth.")
     try:
-        return AccessPolicy(password, operators)
+        return AccessPolicy(password, operators, users)
     except CiteqaError as e:
         raise InputError(str(e)) from None
 
@@ -109,6 +104,53 @@ def _warm_quietly(assistant) -> None:
         log.warning("warm-up failed: %s", e)
 
 
+def _guards(host: str, allowed: list[str], index_path):
+    """The checks in front of the app: allowed Host names, upload budgets, visitor cookies."""
+    from citeqa.app.history import ConversationStore
+    from citeqa.app.hosts import AllowedHosts
+    from citeqa.app.limits import (UPLOAD_CLIENT_BYTES, UPLOAD_CLIENT_WINDOW, UPLOAD_TOTAL_BYTES,
+                                   UPLOAD_TOTAL_WINDOW, ByteBudget)
+    from citeqa.app.middleware import Guards
+
+    uploads = ByteBudget(UPLOAD_CLIENT_BYTES, UPLOAD_TOTAL_BYTES, UPLOAD_CLIENT_WINDOW, UPLOAD_TOTAL_WINDOW)
+    return Guards(AllowedHosts(host, allowed), ConversationStore(Path(index_path) / "conversations").owners, uploads)
+
+
+def _launch(app, args, auth, guards) -> str | None:
+    """Serve `app` behind `guards` (without waiting); the reason when it cannot be served."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")
+    app.queue(default_concurrency_limit=1)
+    try:
+        app.launch(
+            server_name=args.host,
+            server_port=args.port,
+            share=False,
+            auth=auth,
+            show_error=False,
+            quiet=True,
+            inbrowser=False,
+            prevent_thread_lock=True,
+            ssr_mode=False,
+            mcp_server=mcp_available() and auth is None,  # MCP clients cannot log in: no MCP under --auth
+            pwa=False,
+            css=CSS,
+            max_file_size=MAX_UPLOAD_BYTES,
+            enable_monitoring=False,
+            run_history=False,
+            footer_links=["api"],
+            app_kwargs={"lifespan": guards.lifespan},
+            num_workers=0,  # static file workers would serve uploads on ports the guards do not cover
+        )
+    except OSError as e:
+        return f"cannot serve on {args.host}:{args.port}: {e}"
+    if not guards.installed:  # never serve without the Host check and the upload limits
+        app.close()
+        return "the request checks could not be installed; not serving."
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
@@ -116,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         logins = args.auth or ([os.environ["CITEQA_AUTH"]] if os.environ.get("CITEQA_AUTH") else [])
         auth = [parse_auth(value) for value in logins] or None
         policy = access_policy(args, auth)
-    except InputError as e:
+        allowed = allowed_host_names(args.allowed_host, os.environ.get("CITEQA_ALLOWED_HOSTS"))
+    except (InputError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     if not is_loopback(args.host) and auth is None:
@@ -140,7 +183,11 @@ def main(argv: list[str] | None = None) -> int:
 
         assistant = Assistant(load_settings())
         if not args.no_ingest:
-            report = assistant.ingest(progress=False)
+            from citeqa.index.catalog import Catalog
+
+            # The default collection: the corpus folder and what was uploaded into it (its managed folder).
+            roots = Catalog(assistant.settings).default().roots(assistant.settings.index_path)
+            report = assistant.ingest(roots if len(roots) > 1 else None, progress=False)
             for _path, error in report.failed:
                 print(f"skipped: {error}", file=sys.stderr)
             print(f"ingest: {report.summary()}", flush=True)
@@ -149,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
         engine = Engine(assistant, corpus_folders=args.corpus_folder)
         app = build_app(engine, policy)
+        guards = _guards(args.host, allowed, assistant.settings.index_path)
     except CiteqaError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_ERROR
@@ -156,31 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
 
-    import warnings
-
-    warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")
-    app.queue(default_concurrency_limit=1)
-    try:
-        app.launch(
-            server_name=args.host,
-            server_port=args.port,
-            share=False,
-            auth=auth,
-            show_error=False,
-            quiet=True,
-            inbrowser=False,
-            prevent_thread_lock=True,
-            ssr_mode=False,
-            mcp_server=mcp_available() and auth is None,  # MCP clients cannot log in: no MCP under --auth
-            pwa=False,
-            css=CSS,
-            max_file_size=MAX_UPLOAD_BYTES,
-            enable_monitoring=False,
-            run_history=False,
-            footer_links=["api"],
-        )
-    except OSError as e:
-        print(f"error: cannot serve on {args.host}:{args.port}: {e}", file=sys.stderr)
+    error = _launch(app, args, auth, guards)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
     # The page is up now; the embedding model loads in the background (the first question waits for it).
     threading.Thread(target=_warm_quietly, args=(app.citeqa_engine.assistant,), name="citeqa-warm", daemon=True).start()

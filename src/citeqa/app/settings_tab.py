@@ -60,7 +60,7 @@ def build_settings_tab(app: gr.Blocks, engine, header: gr.Markdown, policy, role
 
     def do_sign_in(password, role, request: gr.Request):
         try:
-            role = policy.sign_in(password, request.username)
+            role = policy.sign_in(password, request.username, client=getattr(request.client, "host", None))
             message = "✓ Signed in as operator in this browser session."
         except OperatorRequired as e:
             log.warning("failed operator sign-in")
@@ -96,10 +96,11 @@ def build_settings_tab(app: gr.Blocks, engine, header: gr.Markdown, policy, role
     applied = apply.click(do_apply, [answerer_choice, k_choice, corpus_choice, role], [status, *view_outputs],
                           api_visibility="private", concurrency_id="citeqa-index", show_progress="minimal",
                           show_progress_on=[status])
-    # One sign-in at a time: with the delay after a wrong password, guessing is one try a second.
+    # Guessing is limited in policy.sign_in, per address, on every route; a refused guess is answered at
+    # once, so sign-in needs no queue (a queue of guesses would keep the operator waiting behind them).
     signed = [
         gr.on([sign_in.click, password.submit], do_sign_in, [password, role], [role, password, sign_status],
-              api_visibility="private", concurrency_id="citeqa-sign-in", concurrency_limit=1),
+              api_visibility="private", queue=False, concurrency_id="citeqa-sign-in", concurrency_limit=None),
         sign_out.click(do_sign_out, None, [role, password, sign_status], api_visibility="private", queue=False),
     ]
     for event in signed:

@@ -1,11 +1,12 @@
-"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality, load, runon or formats)."""
+"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality, load, runon, formats or collections)."""
 
 from __future__ import annotations
 
 import sys
 
 BENCHMARKS = {"speed": "citeqa.benchmarks.speed", "quality": "citeqa.benchmarks.quality", "load": "citeqa.benchmarks.load",
-              "runon": "citeqa.benchmarks.runon", "formats": "citeqa.benchmarks.formats"}
+              "runon": "citeqa.benchmarks.runon", "formats": "citeqa.benchmarks.formats",
+              "collections": "citeqa.benchmarks.scoped"}
 
 
 def main(argv: list[str] | None = None) -> int:

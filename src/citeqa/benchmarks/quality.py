@@ -1,18 +1,20 @@
 """Quality benchmark: citeqa's default pipeline side by side with two baselines, in one run.
 
     python -m citeqa.benchmarks quality [--bench DIR] [--sets squad2,covidqa] [--limit N] [--json out.json]
-                                        [--judge-folds DIR] [--no-naive]
+                                        [--no-naive] [--write-threshold]
 
 Pipelines, all over the same documents and the same embedding model:
-- citeqa: the default pipeline (sentence passages, dense + BM25 fused, reranked, extractive answer);
+- citeqa: the default pipeline (sentence passages, dense + BM25 fused, reranked, the reader's answer);
 - naive: the LangChain tutorial pipeline: RecursiveCharacterTextSplitter(1000, 200), dense only, Chroma
   top-4 (hit@5 is read off its top 5 so the columns compare);
 - bm25: citeqa's passages ranked by BM25 alone.
 
-citeqa's answers are scored twice from the same retrieved passages: with the judge (the shipped model,
-or with --judge-folds each question judged by the model not trained on its article) and with today's
-scorer (judge off, min_score), so the two columns compare within one run. Short answers get SQuAD's
-exact match and token F1.
+The reader never trained on a bench article; its one calibrated number is the margin below which it
+refuses (--write-threshold): the best refusal on the squad2 development half that refuses at most 0.10 of
+the answerable questions there and in every other set run (covidqa's answers score lower). squad2's
+answers are scored twice from one reading per question: with the shipped threshold, and out of fold (each
+article's questions refused by the threshold picked without them). The refusal curve gives refusal /
+false refusal at fixed margins. Short answers get SQuAD's exact match and token F1.
 
 Scores follow the bench README: retrieval hit@k (a top-k passage overlaps a gold span); answer hit (the
 answer contains one of the gold answers, case-insensitive; for long answers token recall is printed
@@ -34,6 +36,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
+FALSE_REFUSAL_BUDGET = 0.10  # the issue's bound on refusing answerable questions
 TARGETS = {
     "squad2": {"citeqa hit@5": 0.97, "answer hit": 0.85, "citation correct": 0.95, "refusal": 0.70, "false refusal": ("<=", 0.10)},
     "covidqa": {"citeqa hit@5": 0.85, "citation correct": 0.70},
@@ -156,54 +161,60 @@ class _Tally:
         }
 
 
-class _FoldJudges:
-    """Out-of-fold judges (citeqa/training/train_judge.py --folds-out DIR): each question is judged by the model
-    trained without its article, so no figure is measured on the judge's own training article."""
-
-    def __init__(self, folder: Path, embedder, keyword):
-        from citeqa.answering.extractive import ExtractiveAnswerer
-        from citeqa.answering.judge import load_judge
-
-        self.map = json.loads((folder / "folds.json").read_text())
-        self.answerers = {f: ExtractiveAnswerer(embedder, keyword=keyword, judge=load_judge(str(folder / f))) for f in set(self.map.values())}
-        self.question_docs = set(self.map)
-
-    def for_question(self, q: dict, passages: list):
-        docs = [g["doc"] for g in q["gold"]] or [Path(p.source).name for p in passages if Path(p.source).name in self.question_docs]
-        doc = sorted(docs)[0] if q["gold"] else (max(set(docs), key=docs.count) if docs else None)
-        return self.answerers.get(self.map.get(doc, ""), None) or next(iter(self.answerers.values()))
+def _fold(q: dict, passages: list) -> str:
+    """A question's article: its gold document; an unanswerable one's, the document most of its passages come from."""
+    if q["gold"]:
+        return sorted(g["doc"] for g in q["gold"])[0]
+    docs = [Path(p.source).name for p in passages]
+    return max(set(docs), key=docs.count) if docs else ""
 
 
-def run_citeqa(docs: Path, questions: list[dict], index: Path, judge_folds: Path | None = None) -> tuple[dict, dict, dict]:
-    """(citeqa with the judge, BM25 alone, citeqa with today's scorer), all from one retrieval per question."""
-    from citeqa.answering.extractive import ExtractiveAnswerer
+def pick_threshold(rows: list[dict], others: list[list[dict]] = (), max_false_refusal: float = FALSE_REFUSAL_BUDGET) -> float:
+    """The reader's margin threshold (refuse below it) that best separates unanswerable from answerable
+    questions (refusal minus false refusal) while refusing at most `max_false_refusal` of the answerable
+    ones, in `rows` and in each of the `others` sets (a domain's answers can score lower: covidqa's do)."""
+    able = np.array([r["margin"] for r in rows if r["q"]["answerable"]])
+    unable = np.array([r["margin"] for r in rows if not r["q"]["answerable"]])
+    if not len(able) or not len(unable):
+        raise ValueError("picking a threshold takes answerable and unanswerable questions")
+    more = [np.array([r["margin"] for r in o if r["q"]["answerable"]]) for o in others]
+    best, best_gain = float(able.min()), -1.0
+    for t in np.unique(np.concatenate([able, unable])):
+        false_refusal = float((able < t).mean())
+        gain = float((unable < t).mean()) - false_refusal
+        within = all(float((m < t).mean()) <= max_false_refusal for m in more if len(m))
+        if false_refusal <= max_false_refusal and within and gain > best_gain:
+            best, best_gain = float(t), gain
+    return best
+
+
+def run_citeqa(docs: Path, questions: list[dict], index: Path) -> tuple[list[dict], dict, dict]:
+    """Per question: the reader's readings of the retrieved passages (one retrieval per question), from
+    which `answered_at` gives the answer at any threshold; BM25 alone over the same passages; ingest figures."""
     from citeqa.chat import Assistant
     from citeqa.settings import load_settings
 
     assistant = Assistant(load_settings(index_path=index, corpus_path=docs, collection="bench"))
     started = time.perf_counter()
     report = assistant.ingest(progress=False)
-    ingest_s = time.perf_counter() - started
-    today = ExtractiveAnswerer(assistant.embedder, min_score=assistant.settings.min_score, keyword=assistant.store.keyword, judge=None)
-    folds = _FoldJudges(judge_folds, assistant.embedder, assistant.store.keyword) if judge_folds else None
-    judged, before = _Tally(), _Tally()
-    bm = {"hit@1": 0, "hit@5": 0}
+    info = {"ingest s": time.perf_counter() - started, "passages": report.passages_total}
+    rows, bm = [], {"hit@1": 0, "hit@5": 0}
     for q in questions:
         t = time.perf_counter()
-        r = assistant.ask(q["question"])  # the whole pipeline, timed
-        judged.m["latency"].append(time.perf_counter() - t)
+        asked = assistant.ask(q["question"])  # the whole pipeline, timed
+        latency = time.perf_counter() - t
         x = {"question": q["question"], "history": []}
+        x["overview"] = assistant._overview(x)
+        x["scope"] = assistant._scope(x)
         x["queries"] = assistant._queries(x)
         x["passages"] = assistant._retrieve(x)
-        if folds is not None:
-            x["draft"] = folds.for_question(q, x["passages"]).answer(q["question"], [], x["passages"])
-            r = assistant._build(x).to_dict()
-        passages = [(Path(p["source"]).name, p["start"], p["end"]) for p in r["passages"]]
-        judged.add(q, r, passages)
-        t = time.perf_counter()
-        x["draft"] = today.answer(q["question"], [], x["passages"])
-        before.m["latency"].append(time.perf_counter() - t)
-        before.add(q, assistant._build(x).to_dict(), passages)
+        readings = assistant.answerer.readings(q["question"], [], x["passages"]) if x["overview"] is None else []
+        never = float("inf") if x["overview"] is not None else float("-inf")  # an overview is never refused
+        rows.append({"q": q, "margin": readings[0].span.margin if readings else never, "asked": asked,
+                     "x": x, "readings_at": readings, "built": {}, "assistant": assistant,
+                     "readings": [(r.span.score, r.span.null, r.rank) for r in readings],
+                     "passages": [(Path(p["source"]).name, p["start"], p["end"]) for p in asked["passages"]],
+                     "latency": latency, "fold": _fold(q, x["passages"])})
         if q["answerable"]:
             # BM25 alone over the same passages.
             hits = assistant.store.keyword.search(q["question"], 5)
@@ -211,9 +222,46 @@ def run_citeqa(docs: Path, questions: list[dict], index: Path, judge_folds: Path
             ranked = [found[pid] for pid, _ in hits if pid in found]
             bm["hit@1"] += any(_overlaps(p.source, p.start, p.end, q["gold"]) for p in ranked[:1])
             bm["hit@5"] += any(_overlaps(p.source, p.start, p.end, q["gold"]) for p in ranked[:5])
-    a = max(judged.m["answerable"], 1)
-    citeqa = {**judged.figures(), "ingest s": ingest_s, "passages": report.passages_total}
-    return citeqa, {"hit@1": bm["hit@1"] / a, "hit@5": bm["hit@5"] / a}, before.figures()
+    a = max(sum(q["answerable"] for q in questions), 1)
+    return rows, {"hit@1": bm["hit@1"] / a, "hit@5": bm["hit@5"] / a}, info
+
+
+def answered_at(row: dict, threshold: float) -> dict:
+    """The answer the pipeline gives this question when the reader refuses below `threshold` (an overview's
+    answer does not depend on it): built once per reading chosen."""
+    if not row["readings_at"]:
+        return row["asked"]
+    a = row["assistant"]
+    best = a.answerer.choose(row["readings_at"], threshold)
+    key = None if best is None else best.rank
+    if key not in row["built"]:
+        x = {**row["x"], "draft": a.answerer.draft(row["q"]["question"], best)}
+        row["built"][key] = a._build(x).to_dict()
+    return row["built"][key]
+
+
+def tally(rows: list[dict], threshold) -> dict:
+    """The figures when each row is refused below `threshold(row)`."""
+    t = _Tally()
+    for row in rows:
+        t.add(row["q"], answered_at(row, threshold(row)), row["passages"])
+        t.m["latency"].append(row["latency"])
+    return t.figures()
+
+
+def out_of_fold(rows: list[dict], others: list[list[dict]] = ()) -> dict:
+    """Each article's questions judged with the threshold picked on the other articles' questions."""
+    folds = {r["fold"] for r in rows}
+    chosen = {f: pick_threshold([r for r in rows if r["fold"] != f], others) for f in folds}
+    return tally(rows, lambda r: chosen[r["fold"]])
+
+
+def refusal_curve(rows: list[dict], points=(-6, -4, -3, -2, -1, 0, 1, 2, 3, 4)) -> list[tuple[float, float | None, float]]:
+    out = []
+    for p in points:
+        f = tally(rows, lambda r: p)
+        out.append((p, f["refusal"], f["false refusal"]))
+    return out
 
 
 def run_naive(docs: Path, questions: list[dict], index: Path) -> dict:
@@ -260,15 +308,25 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def bench_one(folder: Path, limit: int | None, index_root: Path, distractors: int = 2, judge_folds: Path | None = None, naive: bool = True) -> dict:
+def bench_one(folder: Path, limit: int | None, index_root: Path, distractors: int = 2, naive: bool = True) -> dict:
     questions = load_questions(folder, limit)
     docs = _docs_for(folder, questions, limit, distractors)
     key = hashlib.sha1(str(docs.resolve()).encode()).hexdigest()[:10]
     index = index_root / f"{folder.name}-{key}"
-    citeqa, bm25, before = run_citeqa(docs, questions, index, judge_folds)
+    rows, bm25, info = run_citeqa(docs, questions, index)
     naive_r = run_naive(docs, questions, index) if naive else {"hit@1": float("nan"), "hit@5": float("nan")}
-    return {"set": folder.name, "questions": len(questions), "citeqa": citeqa, "naive": naive_r, "bm25": bm25,
-            "today": before, "judge": "out of fold" if judge_folds else "shipped"}
+    return {"set": folder.name, "questions": len(questions), "info": info, "naive": naive_r, "bm25": bm25, "rows": rows}
+
+
+def grade(results: list[dict], threshold: float) -> None:
+    """Each set's figures at `threshold`, its refusal curve, and, where it has unanswerable questions from
+    several articles, out of fold (the other sets' false-refusal bound applies to every fold's pick)."""
+    for r in results:
+        others = [o["rows"] for o in results if o is not r]
+        r["citeqa"] = {**tally(r["rows"], lambda row: threshold), **r["info"]}
+        r["threshold"], r["curve"] = threshold, refusal_curve(r["rows"])
+        if any(not row["q"]["answerable"] for row in r["rows"]) and len({row["fold"] for row in r["rows"]}) > 1:
+            r["out of fold"] = out_of_fold(r["rows"], others)
 
 
 def print_result(r: dict) -> None:
@@ -277,28 +335,44 @@ def print_result(r: dict) -> None:
     print(f"  {'pipeline':<28}{'hit@1':>8}{'hit@5':>8}")
     for name, m in (("citeqa (default)", c), ("naive LangChain 1000/200", n), ("BM25 alone", b)):
         print(f"  {name:<28}{m['hit@1']:>8.3f}{m['hit@5']:>8.3f}")
-    print(f"  citeqa answers (judge: {r.get('judge', 'shipped')}; today: today's scorer on the same passages):")
+    oof = r.get("out of fold")
+    print(f"  citeqa answers: the reader with the shipped threshold ({r['threshold']:.2f})"
+          + ("; out of fold: each article's questions with the threshold picked on the other articles" if oof else ""))
+    print(f"    {'':<22}{'shipped':>9}" + (f"{'out of fold':>13}" if oof else ""))
+    graded = oof or c  # targets are read off the honest column
     targets = TARGETS.get(r["set"], {})
-    today = r.get("today", {})
-    print(f"    {'':<22}{'judge':>8}{'today':>8}")
     for key in ("answer hit", "answer token recall", "citation correct", "refusal", "false refusal", "short exact match",
                 "short token F1", "latency p50 ms", "latency p95 ms"):
-        target = targets.get(key)
-        note = ""
-        if target is not None and c[key] is not None:
+        note, target = "", targets.get(key)
+        if target is not None and graded[key] is not None:
             op, val = target if isinstance(target, tuple) else (">=", target)
-            ok = c[key] <= val if op == "<=" else c[key] >= val
-            verdict = "met" if ok else f"missed by {abs(c[key] - val):.3f}"
-            note = f"   target {op} {val}: {verdict}"
-        before = "" if key.startswith("short") else _fmt(today.get(key))
-        if key == "latency p95 ms" or key == "latency p50 ms":
-            before = "—"  # today's column times the answer step alone, not the pipeline
-        print(f"    {key:<22}{_fmt(c[key]):>8}{before:>8}{note}")
+            ok = graded[key] <= val if op == "<=" else graded[key] >= val
+            note = f"   target {op} {val}: " + ("met" if ok else f"missed by {abs(graded[key] - val):.3f}")
+        print(f"    {key:<22}{_fmt(c[key]):>9}" + (f"{_fmt(oof[key]):>13}" if oof else "") + note)
     t = targets.get("citeqa hit@5")
     if t is not None:
-        hit5 = c["hit@5"]
-        verdict = "met" if hit5 >= t else f"missed by {t - hit5:.3f}"
-        print(f"    {'hit@5':<22}{hit5:>8.3f}   target >= {t}: {verdict}")
+        verdict = "met" if c["hit@5"] >= t else f"missed by {t - c['hit@5']:.3f}"
+        print(f"    {'hit@5':<22}{c['hit@5']:>9.3f}   target >= {t}: {verdict}")
+    if any(u is not None for _, u, _ in r["curve"]):
+        print("  refusal curve (refuse below the margin): " + "; ".join(f"{p:g}: {u:.3f} / {f:.3f}" for p, u, f in r["curve"]))
+
+
+def write_threshold(results: list[dict]) -> float:
+    """Calibrate the shipped threshold into reader.json: the best refusal on the squad2 development half
+    with false refusal within budget there and in every other set run (covidqa)."""
+    from citeqa.answering.reader import MODEL_PATH
+
+    squad2 = [r for r in results if r["set"] == "squad2"]
+    if not squad2:
+        raise ValueError("--write-threshold needs the squad2 set (it has the unanswerable questions)")
+    others = [r["rows"] for r in results if r["set"] != "squad2"]
+    info_path = MODEL_PATH.with_suffix(".json")
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info["threshold"] = round(pick_threshold(squad2[0]["rows"], others), 3)
+    info["threshold_picked_on"] = (f"the bench development halves ({', '.join(r['set'] for r in results)}): best refusal on "
+                                   f"squad2 with false refusal <= {FALSE_REFUSAL_BUDGET} in each")
+    info_path.write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
+    return info["threshold"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,21 +385,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distractors", type=int, default=2, help="with --limit: how many other documents to index")
     parser.add_argument("--index-root", type=Path, default=Path(tempfile.gettempdir()) / "citeqa-bench")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    parser.add_argument("--judge-folds", type=Path, default=None,
-                        help="folder of out-of-fold judge models (citeqa/training/train_judge.py --folds-out): judge each question with the model not trained on its article")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive LangChain baseline (retrieval only)")
+    parser.add_argument("--write-threshold", action="store_true",
+                        help="calibrate the reader's shipped threshold (citeqa/answering/reader.json) on the sets run")
     args = parser.parse_args(argv)
     bench = args.bench or _default_bench()
+    names = [s.strip() for s in args.sets.split(",") if s.strip()]
+    if args.write_threshold and "squad2" not in names:
+        print("error: --write-threshold needs the squad2 set (it has the unanswerable questions).", file=sys.stderr)
+        return 2
     results = []
     for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
         folder = bench / name
         if not (folder / "questions.jsonl").is_file():
             print(f"error: {folder}/questions.jsonl not found (use --bench).", file=sys.stderr)
             return 2
-        r = bench_one(folder, args.limit, args.index_root, args.distractors, args.judge_folds, not args.no_naive)
+        results.append(bench_one(folder, args.limit, args.index_root, args.distractors, not args.no_naive))
+    from citeqa.answering.reader import load_reader
+    threshold = write_threshold(results) if args.write_threshold else load_reader().threshold
+    grade(results, threshold)
+    for r in results:
         print_result(r)
-        results.append(r)
+    if args.write_threshold:
+        print(f"\nshipped threshold written: {threshold}")
     if args.json:
+        for r in results:
+            r["rows"] = [{"id": row["q"]["id"], "answerable": row["q"]["answerable"], "fold": row["fold"], "margin": row["margin"],
+                          "readings": row["readings"], "answered": answered_at(row, threshold)} for row in r["rows"]]
         args.json.write_text(json.dumps(results, indent=2))
     return 0
 

@@ -25,8 +25,8 @@ from citeqa.settings import load_settings
 NOISE = 0.6  # norm of the Gaussian perturbation added to a unit vector for a synthetic passage
 
 
-def _settings(index: Path, corpus: Path):
-    return load_settings(index_path=index, corpus_path=corpus, answerer="extractive")
+def _settings(index: Path, corpus: Path, collection: str = "citeqa"):
+    return load_settings(index_path=index, corpus_path=corpus, answerer="extractive", collection=collection)
 
 
 _WORD = re.compile(r"[A-Za-z]{4,}")
@@ -55,11 +55,12 @@ def _vary(text: str, sentences: list[tuple[int, int]], offset: int, rng: random.
     return " ".join(out), k
 
 
-def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, vocab_folders: list[Path], seed: int = 7) -> dict:
+def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, vocab_folders: list[Path], seed: int = 7,
+                       base_collection: str = "citeqa", collection: str = "citeqa") -> dict:
     """An index of `size` passages: the real passages of base_index plus synthetic variations (words
-    swapped for words of the texts in `vocab_folders`)."""
+    swapped for words of the texts in `vocab_folders`), in `collection` of a fresh `index` folder."""
 
-    base = Store(_settings(base_index, corpus))
+    base = Store(_settings(base_index, corpus, base_collection))
     real: list[tuple[DocumentRecord, list[Passage], np.ndarray]] = []
     for source, record in sorted(base.documents().items()):
         ps = base.document_passages(source)  # with their sentence vectors, when the store keeps them
@@ -71,7 +72,7 @@ def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, v
 
     shutil.rmtree(index, ignore_errors=True)
     chroma.forget(index)
-    store = Store(_settings(index, corpus))
+    store = Store(_settings(index, corpus, collection))
     t0 = time.perf_counter()
     written = 0
     for record, ps, vs in real:

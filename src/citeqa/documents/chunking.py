@@ -8,12 +8,11 @@ boundary is still inside one passage.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import blingfire
 
-from citeqa.schema import LineIndex, Passage, SourceDocument
+from citeqa.schema import LineIndex, Passage, SourceDocument, source_key
 
 MAX_SENTENCE_CHARS = 1200
 WINDOW_CHARS = 50_000  # text handed to blingfire at once (bounds its memory on a huge paragraph)
@@ -134,7 +133,7 @@ def split_sentences(text: str) -> list[tuple[int, int, bool]]:
 def passage_id(source: str, doc_hash: str, index: int) -> str:
     # Deterministic: the same document version always yields the same ids (upserts are idempotent);
     # a new version yields new ids, so new passages can be written before the old ones are removed.
-    return f"{hashlib.sha1(source.encode()).hexdigest()[:10]}-{doc_hash[:12]}-{index:05d}"
+    return f"{source_key(source)}-{doc_hash[:12]}-{index:05d}"
 
 
 def split_document(doc: SourceDocument, target_chars: int = 1000) -> list[Passage]:

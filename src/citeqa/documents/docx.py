@@ -13,6 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from citeqa.documents.reasons import clause, typed
 from citeqa.documents.structured import StructuredText
 from citeqa.errors import DocumentError
 from citeqa.schema import DocumentText
@@ -39,7 +40,7 @@ def check_package(path: Path, data: bytes) -> None:
                             f"{path} unpacks to over {MAX_UNPACKED_BYTES // 2**20} MB from {len(data) / 2**20:.1f} MB; it is not read (a zip bomb?)."
                         )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as e:
-        raise DocumentError(f"{path} is not a readable Word document (the zip package is damaged or truncated: {e}).") from None
+        raise DocumentError(f"{path} is not a readable Word document (the zip package is damaged or truncated: {clause(e)}).") from None
 
 
 def _iter_block_items(document):
@@ -78,7 +79,7 @@ def read_docx(path: Path, data: bytes):
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as e:
-        raise DocumentError(f"{path} is not a readable Word document ({type(e).__name__}: {e}).") from None
+        raise DocumentError(f"{path} is not a readable Word document ({typed(e)}).") from None
     out = StructuredText()
     tables = 0
     for item in _iter_block_items(document):

@@ -6,6 +6,7 @@ content is <main>, else [role=main], else the one <article>, else <body>; inside
 header, footer, aside, forms and elements whose class or id names boilerplate (cookie banners, menus,
 share bars, sidebars) are dropped. Each block is one line of the text as read, blocks separated by a
 blank line; a heading updates the section path ("Results › Table 2" for a table under "Results").
+A page nested deeper than libxml2 parses is flattened below a depth first (html_depth.py), never cut short.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import codecs
 import re
 from pathlib import Path
 
+from citeqa.documents.reasons import clause
 from citeqa.documents.structured import StructuredText
 from citeqa.errors import DocumentError
 from citeqa.schema import DocumentText
@@ -88,17 +90,24 @@ class _Walker:
             self.out.block(("- " + text) if self.kind == "li" else text, self.kind)
         self.kind = "p"
 
-    def walk(self, el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag:  # comment or processing instruction: only its tail is text
-            if el.tail:
+    def walk(self, top) -> None:
+        # An explicit stack, not recursion: a page nested thousands deep must not hit Python's recursion limit.
+        stack = [(top, False)]
+        while stack:
+            el, leaving = stack.pop()
+            if leaving and el.tag.lower() in _BLOCKS:
+                self.flush()
+            if not leaving and self.enter(el):
+                stack.append((el, True))
+                stack.extend((child, False) for child in reversed(el))
+            elif el.tail:
                 self.inline.append(el.tail)
-            return
-        tag = tag.lower()
-        if _boilerplate(el):
-            if el.tail:
-                self.inline.append(el.tail)
-            return
+
+    def enter(self, el) -> bool:
+        """Take an element's own part; True when its children are to be walked (its tail comes after them)."""
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag or _boilerplate(el):  # a comment or processing instruction: only its tail is text
+            return False
         if tag in _HEADINGS:
             self.flush()
             text = " ".join(el.text_content().split())
@@ -112,22 +121,15 @@ class _Walker:
             self.out.block(el.text_content().strip("\n"), "p")
         elif tag == "br":
             self.inline.append(_BR)
-        elif tag in _BLOCKS:
-            self.flush()
-            if tag == "li":
-                self.kind = "li"
-            if el.text:
-                self.inline.append(el.text)
-            for child in el:
-                self.walk(child)
-            self.flush()
         else:
+            if tag in _BLOCKS:
+                self.flush()
+                if tag == "li":
+                    self.kind = "li"
             if el.text:
                 self.inline.append(el.text)
-            for child in el:
-                self.walk(child)
-        if el.tail:
-            self.inline.append(el.tail)
+            return True
+        return False
 
     def table(self, el) -> None:
         self.tables += 1
@@ -141,20 +143,43 @@ class _Walker:
                     self.out.block(" | ".join(cells), "tr")
 
 
-def read_html(path: Path, data: bytes):
+def _parse(path: Path, text: str):
+    """The page's element tree, and a note when it was nested too deep to parse as written."""
     import lxml.etree
     import lxml.html
 
+    from citeqa.documents.html_depth import FLATTEN_DEPTH, flatten
+
+    def parse(source: str):
+        # huge_tree raises libxml2's depth limit from 256 to 2,048 open elements; its other limits (text
+        # and name sizes) are far above a 20 MB page. Past the depth limit libxml2 stops, dropping the rest.
+        parser = lxml.html.HTMLParser(remove_comments=True, huge_tree=True)
+        try:
+            root = lxml.html.document_fromstring(source, parser=parser)
+        except (lxml.etree.ParserError, ValueError) as e:
+            raise DocumentError(f"{path} is not readable HTML ({clause(e)}).") from None
+        return root, any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message for e in parser.error_log)
+
+    root, too_deep = parse(text)
+    if not too_deep:
+        return root, ()
+    flat, deepest = flatten(text, FLATTEN_DEPTH)
+    root, too_deep = parse(flat)
+    if too_deep:  # not expected: the flattened page is at most FLATTEN_DEPTH deep as counted
+        raise DocumentError(f"{path} nests elements {deepest:,} deep, more than the HTML parser reads (2,048) even "
+                            f"with the tags below depth {FLATTEN_DEPTH:,} left out; it is not read.")
+    return root, (f"{path} nests elements {deepest:,} deep: tags below depth {FLATTEN_DEPTH:,} are left out, "
+                  "their text read as part of the block around them.",)
+
+
+def read_html(path: Path, data: bytes):
     if len(data) > MAX_HTML_BYTES:
         raise DocumentError(
             f"{path} is {len(data) / 2**20:.0f} MB of HTML; pages over {MAX_HTML_BYTES // 2**20} MB are not read (save the article alone)."
         )
     text = decode_html(path, data)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses a decoded string that declares an encoding
-    try:
-        root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(remove_comments=True, huge_tree=False))
-    except (lxml.etree.ParserError, ValueError) as e:
-        raise DocumentError(f"{path} is not readable HTML ({e}).") from None
+    root, notes = _parse(path, text)
     title_el = root.find(".//title")
     og = root.xpath("//meta[@property='og:title']/@content")
     title = " ".join((og[0] if og else (title_el.text_content() if title_el is not None else "")).split())
@@ -162,4 +187,4 @@ def read_html(path: Path, data: bytes):
     walker.walk(_main(root))
     walker.flush()
     result = walker.out
-    return DocumentText(result.text(), title or result.first_heading, "html", result.layout())
+    return DocumentText(result.text(), title or result.first_heading, "html", result.layout(), notes)

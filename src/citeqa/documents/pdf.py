@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from citeqa.documents.reasons import clause
 from citeqa.errors import DocumentError
 from citeqa.schema import Block, DocumentText, Layout
 
@@ -249,7 +250,7 @@ def read_pdf(path: Path, data: bytes, on_page: Callable[[int, int], None] | None
         msg = str(e).lower()
         if "password" in msg:
             raise DocumentError(f"{path} is an encrypted PDF (it needs a password); save an unlocked copy to index it.") from None
-        raise DocumentError(f"{path} is not a readable PDF (it is damaged or truncated: {e}).") from None
+        raise DocumentError(f"{path} is not a readable PDF (it is damaged or truncated: {clause(e)}).") from None
     try:
         meta_title = (pdf.get_metadata_dict().get("Title") or "").strip()
         builder = _Builder()
@@ -267,7 +268,7 @@ def read_pdf(path: Path, data: bytes, on_page: Callable[[int, int], None] | None
                 finally:
                     textpage.close()
             except pdfium.PdfiumError as e:
-                raise DocumentError(f"{path} is not a readable PDF (page {index + 1} is damaged: {e}).") from None
+                raise DocumentError(f"{path} is not a readable PDF (page {index + 1} is damaged: {clause(e)}).") from None
             finally:
                 page.close()
             if not lines:

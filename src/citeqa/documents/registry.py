@@ -1,7 +1,7 @@
 """The reader registry: a file on disk -> SourceDocument. One reader per format, one module each
-(text.py, markdown.py, pdf.py, html.py, docx.py). A reader takes (path, bytes) and returns the text that
-every offset refers to (the text as read) and a title, or a DocumentText that also says where each part
-of the text came from.
+(text.py, markdown.py, pdf.py, html.py, docx.py). A reader takes (path, bytes) and returns a DocumentText:
+the text that every offset refers to (the text as read), a title, where each part of the text came
+from, and notes (pages not read, the encoding a non-UTF-8 text file was read in).
 
 A file is routed by its content first: a PDF named `.txt` is read as a PDF, a Word file or a web page
 under another suffix by its own reader, and a binary file is refused. READERS (by suffix) says which
@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+from citeqa.documents.reasons import typed
 from citeqa.errors import DocumentError
 from citeqa.schema import DocumentText, SourceDocument
 
@@ -43,13 +44,13 @@ def _docx(path, data, on_page=None):
 def _text(path, data, on_page=None):
     from citeqa.documents.text import read_text
 
-    return DocumentText(*read_text(path, data), "text")
+    return read_text(path, data)
 
 
 def _markdown(path, data, on_page=None):
     from citeqa.documents.markdown import read_markdown
 
-    return DocumentText(*read_markdown(path, data), "markdown")
+    return read_markdown(path, data)
 
 
 FORMATS: dict[str, Callable[..., DocumentText]] = {
@@ -109,8 +110,8 @@ def sniff(path: Path, data: bytes) -> str:
     if suffix_format == "html" or _HTML_START.match(head[:1024]):
         return "html"
     sample = data[:8192]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return suffix_format or "text"  # UTF-16 text: its reader says it is not UTF-8
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return suffix_format or "text"  # UTF-16/32 text (its NUL bytes are not binary): decoded by its BOM
     if b"\x00" in sample:
         raise DocumentError(f"{path} is a binary file, not text (it holds NUL bytes).")
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
@@ -158,7 +159,7 @@ def read_document(path: Path, on_page: Callable[[int, int], None] | None = None)
     except (MemoryError, RecursionError):
         raise DocumentError(f"{path} is too large or too deeply nested to read.") from None
     except Exception as e:  # a reader library choking on a damaged file is one skipped file, not a crash
-        raise DocumentError(f"{path} is not a readable {fmt.upper()} file ({type(e).__name__}: {e}).") from None
+        raise DocumentError(f"{path} is not a readable {fmt.upper()} file ({typed(e)}).") from None
     if not read.text.strip():
         raise DocumentError(f"{path} is empty." if fmt in ("text", "markdown") else f"{path} has no text to read.")
     return SourceDocument(

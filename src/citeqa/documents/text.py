@@ -1,23 +1,16 @@
-"""Plain-text reader: UTF-8 bytes -> the text that offsets refer to, and a title (the first line)."""
+"""Plain-text reader: bytes -> the text that offsets refer to (decoded by documents/encoding.py: UTF-8,
+a byte-order mark, else a detected legacy encoding, named in the document's notes), and a title (the
+first line)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from citeqa.errors import DocumentError
+from citeqa.documents.encoding import decode_text
+from citeqa.schema import DocumentText
 
 MAX_TITLE_CHARS = 200
 BOM = "\ufeff"  # kept in the text (offsets count the file's characters, as the citation panel reads it)
-
-
-def decode_utf8(path: Path, data: bytes) -> str:
-    try:
-        # bytes.decode keeps \r\n as is, so offsets match the file character for character.
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DocumentError(
-            f"{path} is not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x}); convert it to UTF-8 to index it."
-        ) from None
 
 
 def first_line_title(text: str) -> str | None:
@@ -28,6 +21,6 @@ def first_line_title(text: str) -> str | None:
     return None
 
 
-def read_text(path: Path, data: bytes) -> tuple[str, str | None]:
-    text = decode_utf8(path, data)
-    return text, first_line_title(text)
+def read_text(path: Path, data: bytes) -> DocumentText:
+    decoded = decode_text(path, data)
+    return DocumentText(decoded.text, first_line_title(decoded.text), "text", notes=tuple(filter(None, [decoded.note])))

@@ -45,19 +45,20 @@ def check(question: Question, result: dict) -> CheckResult:
         return CheckResult(not reasons, reasons)
 
     for cite in exp.cites:
+        by_lines = cite.lines is not None  # a PDF cited by page also shows its lines, to compare with these
         matching = [c for c in citations if cite.matches(c)]
         if any(c.get("supported", True) for c in matching):
             continue
         if matching:
-            reasons.append(
-                f"cited {cite_label(matching[0])} for {cite.describe()} but the citation is marked unsupported"
-            )
+            reasons.append(f"cited {cite_label(matching[0], by_lines)} for {cite.describe()} but the citation is "
+                           "marked unsupported")
         elif not citations:
             reasons.append(f"cited nothing instead of {cite.describe()} of {cite.source}")
         else:
             same_source = all(source_matches(cite.source, str(c.get("source", ""))) for c in citations)
             target = cite.describe() if same_source else f"{cite.describe()} of {cite.source}"
-            reasons.append(f"cited {', '.join(map(cite_label, citations))} instead of {target}")
+            cited = ", ".join(cite_label(c, by_lines) for c in citations)
+            reasons.append(f"cited {cited} instead of {target}")
     return CheckResult(not reasons, reasons)
 
 

@@ -34,8 +34,8 @@ def eval_command(args, settings, index_given: bool = False) -> int:
 
     try:
         qsets = [load_set(p, args.docs) for p in args.sets]
-        if args.docs is not None:  # an explicit corpus wins over the ones the sets declare
-            qsets = [dataclasses.replace(qs, corpus=None) for qs in qsets]
+        if args.docs is not None:  # an explicit corpus wins over the corpora and collections the sets declare
+            qsets = [dataclasses.replace(qs, corpus=None, collection=None) for qs in qsets]
         baseline = load_report(args.baseline) if args.baseline else None
     except SetFileError as e:
         print(f"error: {e.location()}", file=sys.stderr)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from citeqa.documents.reasons import clause
 from citeqa.errors import InputError
 from citeqa.evaluation.bench import load_bench_set
 from citeqa.evaluation.metrics import METRICS
@@ -21,11 +22,11 @@ from citeqa.settings import Settings
 _QUESTION_KEYS = {"id", "question", "history", "expect", "xfail"}
 _EXPECT_KEYS = {"contains", "any", "regex", "not_contains", "cites", "answerable"}
 _CITE_KEYS = {"source", "lines", "quote", "start", "end"}
-_TOP_KEYS = {"name", "corpus", "settings", "thresholds", "questions"}
+_TOP_KEYS = {"name", "corpus", "collection", "settings", "thresholds", "questions"}
 # What a set may change: knobs of how an answer is found, none of which can reach outside the index
 # (a server URL, an API key, a folder, a model or an answerer stay the operator's: a set can be
 # uploaded by anyone on the chat's Regression tab).
-SET_SETTINGS = ("k", "min_score")
+SET_SETTINGS = ("k", "min_score", "reader_threshold")
 
 
 class _Locator:
@@ -213,7 +214,7 @@ class _Loader(_Fields):
             try:
                 re.compile(regex, re.IGNORECASE)
             except re.error as e:
-                raise self.error(f"expect.regex {regex!r} is not a valid regular expression ({e})", *here, "regex",
+                raise self.error(f"expect.regex {regex!r} is not a valid regular expression ({clause(e)})", *here, "regex",
                                  qid=qid) from None
         cites_raw = value.get("cites", [])
         if isinstance(cites_raw, dict):
@@ -293,6 +294,10 @@ def load_question_set(path: str | Path, allow_corpus: bool = True) -> QuestionSe
         raise loader.error("corpus cannot be set by an uploaded question set (it runs against the live index; "
                            "a set in tests/regression/ may declare one)", "corpus")
     corpus = loader.corpus(data["corpus"]) if "corpus" in data else None
+    collection = loader.text(data["collection"], "collection", "collection") if "collection" in data else None
+    if corpus is not None and collection is not None:
+        raise loader.error("a set runs against a corpus or a collection, not both: keep one of corpus and collection",
+                           "collection")
     settings = loader.settings(data.get("settings"))
     thresholds = loader.thresholds(data.get("thresholds"))
     raw = data.get("questions")
@@ -300,7 +305,8 @@ def load_question_set(path: str | Path, allow_corpus: bool = True) -> QuestionSe
         raise loader.error(f"questions must be a non-empty list, got {kind_of(raw)}", "questions")
     seen: dict[str, int] = {}
     questions = tuple(loader.question(q, i, seen) for i, q in enumerate(raw))
-    return QuestionSet(name=name, path=path, questions=questions, settings=settings, thresholds=thresholds, corpus=corpus)
+    return QuestionSet(name=name, path=path, questions=questions, settings=settings, thresholds=thresholds, corpus=corpus,
+                       collection=collection)
 
 
 def load_set(path: str | Path, docs: str | Path | None = None) -> QuestionSet:

@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from citeqa.documents.places import citation_place, lines
+from citeqa.documents.reasons import clause
 from citeqa.errors import InputError
 
 # -- data classes -----------------------------------------------------------------------------------
@@ -120,6 +122,7 @@ class QuestionSet:
     thresholds: dict[str, float] = field(default_factory=dict)  # metric name -> bound (see citeqa.evaluation.metrics)
     format: str = "yaml"  # "yaml" or "bench" (JSONL)
     corpus: Path | None = None  # the documents the set is about: run in an index of its own, not the live one
+    collection: str | None = None  # the collection it is about (by name): run against it, whatever else is chosen
 
 
 @dataclass
@@ -188,13 +191,16 @@ def source_matches(expected: str, cited: str) -> bool:
     return a[-n:] == b[-n:]
 
 
-def cite_label(c: dict) -> str:
-    return f"{c.get('source', '?')}:{c.get('line_start', '?')}-{c.get('line_end', '?')}"
+def cite_label(c: dict, with_lines: bool = False) -> str:
+    """A citation named as `citeqa ask` names it (`x.pdf p.3`, `x.txt:7-7`); `with_lines` adds the lines
+    of one named by page or section, for a reason that compares it with expected lines."""
+    place = citation_place(c)
+    return place if not with_lines or place.endswith(f":{lines(c)}") else f"{place} (lines {lines(c)})"
 
 
 def short_cite_label(c: dict) -> str:
-    """`file.txt:7-7`: a citation with its source cut to the file name, for tables."""
-    return f"{PurePosixPath(str(c.get('source', '?'))).name}:{c.get('line_start', '?')}-{c.get('line_end', '?')}"
+    """`file.txt:7-7`, `report.pdf p.3`: a citation with its source cut to the file name, for tables."""
+    return citation_place(c, short=True)
 
 
 def kind_of(value: Any) -> str:
@@ -215,4 +221,4 @@ def read_set_file(path: Path) -> str:
         raise SetFileError(f"Question set {path} is a folder, not a file.", path, None,
                            "is a folder, not a question set file") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise SetFileError(f"Question set {path} cannot be read: {e}.", path, None, f"cannot be read ({e})") from None
+        raise SetFileError(f"Question set {path} cannot be read: {clause(e)}.", path, None, f"cannot be read ({clause(e)})") from None

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 from pathlib import Path, PurePosixPath
 
+from citeqa.documents.reasons import clause
 from citeqa.evaluation.metrics import METRICS, aggregate, check_thresholds, format_metric
 from citeqa.evaluation.questions import QuestionSet, SetFileError, short, short_cite_label
 from citeqa.evaluation.running import Run
 
 
 def _spans(items: list[dict]) -> list[dict]:
+    """Cited spans for the report: offsets and lines, and the page (PDF) or section (HTML, Word) a
+    citation is named by, so a table made from the report names it as `citeqa ask` does."""
     keys = ("source", "start", "end", "line_start", "line_end")
-    return [{k: c.get(k) for k in keys} | ({"supported": c["supported"]} if "supported" in c else {})
+    named = ("format", "page", "section", "block", "supported")
+    return [{k: c.get(k) for k in keys} | {k: c[k] for k in named if c.get(k) is not None}
             for c in items if isinstance(c, dict)]
 
 
@@ -114,7 +118,8 @@ def _shorten_sources(text: str, result: dict) -> str:
     for src in sorted(sources, key=len, reverse=True):
         name = PurePosixPath(src).name
         if name != src:
-            text = text.replace(f"{src}:", f"{name}:")
+            for after in (":", " p.", " §", " block "):  # how citation_place follows a source
+                text = text.replace(f"{src}{after}", f"{name}{after}")
     return text
 
 
@@ -148,8 +153,9 @@ def write_junit(report: dict, path: Path) -> None:
             case = ET.SubElement(suite, "testcase", classname=s["name"], name=r["id"], time=f"{r['latency']:.4f}")
             if r["passed"]:
                 continue
+            cited = ", ".join(map(short_cite_label, r.get("cited") or [])) or "nothing"
             body = "\n".join([f"question: {r['question']}", *(f"- {x}" for x in r["reasons"]),
-                              f"answer: {r['answer']}"])
+                              f"answer: {r['answer']}", f"cited: {cited}"])
             if r["xfail"]:
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", type="xfail", message=f"xfail: {r['xfail']}").text = body
@@ -176,7 +182,7 @@ def load_report(path: Path) -> dict:
         raise SetFileError(f"Baseline {path}, line {e.lineno}: not valid JSON.", path, e.lineno,
                            f"not valid JSON ({e.msg})") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise SetFileError(f"Baseline {path} cannot be read: {e}.", path, None, f"cannot be read ({e})") from None
+        raise SetFileError(f"Baseline {path} cannot be read: {clause(e)}.", path, None, f"cannot be read ({clause(e)})") from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), list) or not all(
         isinstance(r, dict) and "id" in r and "passed" in r for r in data["results"]
     ):

@@ -49,9 +49,18 @@ def run_question(assistant, question: Question) -> tuple[dict, CheckResult]:
     return result, check(question, result)
 
 
-def run_question_set(assistant, qset: QuestionSet) -> list[Outcome]:
+def collection_assistant(assistant, collection):
+    """An Assistant over `collection` (an index.catalog.Collection) of `assistant`'s index folder, with its
+    other settings; it shares the embedding model."""
+    from citeqa.index.catalog import Catalog
+
+    settings = Catalog(assistant.settings).settings_for(collection)
+    return assistant_for(assistant, {"collection": settings.collection, "corpus_path": settings.corpus_path})
+
+
+def run_question_set(assistant, qset: QuestionSet, collections=None) -> list[Outcome]:
     """Run every question of the set (with the set's settings overrides) in order."""
-    runner = assistant_for_set(assistant, qset)
+    runner = assistant_for_set(assistant, qset, collections)
     return [Outcome(q, *run_question(runner, q)) for q in qset.questions]
 
 
@@ -72,7 +81,8 @@ class Run:
         return "PASS" if passed else "FAIL"
 
 
-def run_sets(assistant, qsets: list[QuestionSet], progress: bool = False, limit: int | None = None) -> list[Run]:
+def run_sets(assistant, qsets: list[QuestionSet], progress: bool = False, limit: int | None = None,
+             collections=None) -> list[Run]:
     """Ask every question of every set (each set with its settings overrides), timing each ask."""
     from tqdm import tqdm
 
@@ -81,7 +91,7 @@ def run_sets(assistant, qsets: list[QuestionSet], progress: bool = False, limit:
     with tqdm(total=sum(len(qs) for _, qs in plan), desc="eval", unit="q", file=sys.stderr,
               disable=not progress, leave=False) as bar:
         for qset, questions in plan:
-            runner = assistant_for_set(assistant, qset)
+            runner = assistant_for_set(assistant, qset, collections)
             _warm_up(runner)
             for question in questions:
                 started = time.perf_counter()
@@ -114,10 +124,19 @@ def scratch_index(docs: Path, settings) -> Path:
     return Path(tempfile.gettempdir()) / f"citeqa-eval-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
-def assistant_for_set(assistant, qset: QuestionSet):
+def assistant_for_set(assistant, qset: QuestionSet, collections=None):
     """The Assistant a set runs on: over the set's own corpus when it declares one (a scratch index of
     that folder, ingested incrementally and reused between runs, so documents indexed in the live index
-    cannot change the verdict), else `assistant`; then with the set's settings."""
+    cannot change the verdict), over the collection it names (`collections(name)` gives its Assistant;
+    by default any collection of `assistant`'s index folder), else `assistant`; then with the set's settings."""
+    if qset.collection is not None:
+        if collections is None:
+            from citeqa.index.catalog import Catalog
+
+            def collections(name):
+                return collection_assistant(assistant, Catalog(assistant.settings).get(name))
+
+        return assistant_for(collections(qset.collection), qset.settings)
     if qset.corpus is None:
         return assistant_for(assistant, qset.settings)
     from citeqa.chat import Assistant

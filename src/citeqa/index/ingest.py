@@ -99,6 +99,10 @@ def _page_progress(bar, path: Path):
     return on_page
 
 
+def _under(path: Path, roots: list[Path]) -> bool:
+    return any(path == r.resolve() or r.resolve() in path.parents for r in roots)
+
+
 def ingest(
     paths: list[Path] | None,
     settings: Settings,
@@ -116,7 +120,8 @@ def ingest(
     for root in roots:
         files.extend(find_documents(root))
         report.failed.extend(link_problems(root))
-    if not files:
+    # A folder whose last file was deleted still goes on: what was indexed from it is removed below.
+    if not files and not any(_under(Path(r.path), roots) for r in store.documents().values()):
         kinds = ", ".join(sorted(READERS))
         raise InputError(f"No documents to index in {', '.join(map(str, roots))} (looked for {kinds}).")
 
@@ -206,9 +211,7 @@ def ingest(
             flush()
 
     for source, record in known.items():
-        path = Path(record.path)
-        under_root = any(path == r.resolve() or r.resolve() in path.parents for r in roots)
-        if under_root and record.path not in seen:
+        if _under(Path(record.path), roots) and record.path not in seen:
             store.remove_document(source)
             report.removed.append(source)
 

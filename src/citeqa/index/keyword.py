@@ -25,6 +25,8 @@ import Stemmer
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from citeqa.schema import source_key
+
 _STEMMER = Stemmer.Stemmer("english")
 # The fuller list (what, did, where, ... included): question words carry no topic.
 STOPWORDS = sorted(set(STOPWORDS_EN_PLUS))
@@ -67,6 +69,7 @@ class KeywordIndex:
         self._lock = threading.Lock()
         self._bm25 = None
         self._ids: list[str] = []
+        self._keys = np.array([], dtype=str)
         self._version: str | None = None
         self._df: dict[str, int] = {}
         self._n = 0
@@ -146,6 +149,7 @@ class KeywordIndex:
         bm25 = bm25s.BM25.load(folder / "bm25", mmap=True, show_progress=False) if ids else None
         df = json.loads((folder / "df.json").read_text())
         self._bm25, self._ids, self._df, self._n, self._version = bm25, ids, df, len(ids), version
+        self._keys = np.array([i.split("-", 1)[0] for i in ids])  # each passage's document (source_key)
 
     def idf(self, tokens: list[str]) -> list[float]:
         """BM25's idf of each token; a word the corpus never uses weighs most."""
@@ -154,7 +158,8 @@ class KeywordIndex:
             n, df = self._n, self._df
         return [math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in tokens]
 
-    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+    def search(self, query: str, n: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
+        """The n best passages for the query; with `sources`, only passages of those documents."""
         tokens = tokenize([query])[0]
         with self._lock:
             self._ensure_loaded()
@@ -162,6 +167,8 @@ class KeywordIndex:
                 return []
             scores = self._bm25.get_scores(tokens)
             ids = self._ids
+            if sources is not None:
+                scores = np.where(np.isin(self._keys, [source_key(s) for s in sources]), scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]

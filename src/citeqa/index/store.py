@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from citeqa.documents.reasons import clause
 from citeqa.errors import StoreError
 from citeqa.index import chroma
 from citeqa.index.faults import crash_point
@@ -70,7 +71,7 @@ class Store:
             self._db.executescript(_SCHEMA)
             outdated = self._schema_outdated()
         except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"The index folder {self.folder} cannot be opened: {e}.") from None
+            raise StoreError(f"The index folder {self.folder} cannot be opened: {clause(e)}.") from None
         self._lock = threading.RLock()  # the SQLite connection, one statement or transaction at a time
         self._write_mutex = threading.RLock()  # held for a whole write, with the lock file
         self._refresh_lock = threading.Lock()
@@ -108,7 +109,7 @@ class Store:
                     self._lock_file = open(self.folder / "write.lock", "a")
                     fcntl.flock(self._lock_file, fcntl.LOCK_EX)
                 except OSError as e:
-                    raise StoreError(f"The index folder {self.folder} cannot be locked for writing: {e}.") from None
+                    raise StoreError(f"The index folder {self.folder} cannot be locked for writing: {clause(e)}.") from None
                 chroma.sync(self.settings, self.settings.collection, self.version)
                 chroma.begin_write(self.settings, self.settings.collection)
             self._write_depth += 1
@@ -340,12 +341,16 @@ class Store:
             rows = self._db.execute("SELECT id, text FROM passages ORDER BY source, seq").fetchall()
         return [r[0] for r in rows], [r[1] for r in rows]
 
-    def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+    def dense_search(self, vector: np.ndarray, n: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
+        """The n nearest passages; with `sources`, only passages of those documents (a Chroma filter)."""
         collection = self.collection
+        if sources is not None and not sources:
+            return []
+        where = None if sources is None else ({"source": sources[0]} if len(sources) == 1 else {"source": {"$in": list(sources)}})
         try:
             # Chroma 1.x returns what it has when asked for more; collection.count() costs more than
             # the search itself (17 ms vs 2 ms at 100k vectors), so it is asked only if this fails.
-            res = collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+            res = collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         except Exception as e:
             try:
                 count = collection.count()
@@ -354,7 +359,7 @@ class Store:
             if count == 0:
                 return []
             res = self._chroma(
-                "search", collection.query, query_embeddings=[vector], n_results=min(n, count), include=["distances"]
+                "search", collection.query, query_embeddings=[vector], n_results=min(n, count), where=where, include=["distances"]
             )
         # cosine distance -> similarity
         return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0])]

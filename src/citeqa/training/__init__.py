@@ -1,3 +1,3 @@
-"""Building the judge's model (answering/judge.py): judge_data.py collects the training data,
-train_judge.py fits and writes judge_model.json. Run as `python -m citeqa.training.<module>`; see
-README, "Judgement"."""
+"""Building the reader (answering/reader.py): reader_data.py reads SQuAD, reader_features.py makes token
+windows and scores them, train_reader.py trains and checkpoints, reader_export.py writes the int8 ONNX file.
+Run as `python -m citeqa.training.<module>`; see README, "Reader"."""

@@ -1,5 +1,6 @@
-"""Generative answers: the judge is part of the citation check. A cited sentence that shares the claim's
-words but does not answer the question is flagged `supported: false`; one that answers stays supported."""
+"""Generative answers: the reader is part of the citation check. A cited sentence that shares the claim's
+words but does not answer the question is flagged `supported: false`; one whose answer the claim states
+stays supported, and one whose answer the claim contradicts is flagged."""
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
@@ -36,3 +37,13 @@ def test_a_cited_answer_stays_supported(seed_assistant):
     (c,) = answer.citations
     assert DOC[c.start : c.end].startswith(CONFERENCE)
     assert c.supported is True
+
+
+
+def test_a_claim_that_does_not_state_the_cited_answer_is_flagged(seed_assistant):
+    # Every word of the claim is in line 7 (the lexical check passes it), but line 7 answers "when" with
+    # 2025, which the claim does not say.
+    answer = _ask(seed_assistant, "When did Thailand sign the United Nations Convention against Cybercrime?",
+                  "Thailand signed the United Nations Convention against Cybercrime at a ceremony in Hanoi", "Hanoi")
+    (c,) = answer.citations
+    assert "2025" in c.quote and c.supported is False

@@ -1,0 +1,122 @@
+"""The reader's training data: SQuAD questions against paragraphs, with the answer's characters or none.
+
+Sources (../shared/train, CC BY-SA 4.0; README "Reader"): SQuAD 1.1 train (all answerable), SQuAD 2.0
+train's first 10 articles (its unanswerable questions; the answerable ones repeat SQuAD 1.1's), and the
+SQuAD 2.0 dev articles of that folder except the bench's question articles, which stay out for choosing
+and calibrating (`held_out`). Besides the human-written unanswerables, each question is also asked of
+another paragraph of its article that shares its words but not its answer (a near miss, as retrieval
+hands the reader), labelled unanswerable.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SQUAD11 = "squad11-train.json.gz"
+SQUAD2_TRAIN = "squad2-train-first10articles.json.gz"
+SQUAD2_DEV = "squad2-dev-27articles.json.gz"
+_WORD = re.compile(r"\w+")
+_STOP = frozenset("the a an of in on at to for and or is was were are be by with what which who whom whose when where "
+                  "why how did does do that this from as it its their his her they he she".split())
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    context: str
+    answer_start: int | None  # characters into context; None: the context does not answer it
+    answer_text: str
+    kind: str  # "answer", "unanswerable" (human-written), "near-miss" (another paragraph of its article)
+    article: str
+    answers: tuple[str, ...] = ()  # every gold text, for scoring
+
+
+def norm_title(title: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", title.lower())
+
+
+def bench_articles(bench: Path) -> set[str]:
+    """The squad2 bench's question articles (by normalised title): the gold documents of its questions."""
+    titles = set()
+    for line in (bench / "squad2" / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        for g in json.loads(line)["gold"]:
+            titles.add(norm_title(Path(g["doc"]).stem))
+    return titles
+
+
+def _load(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return json.load(f)["data"]
+
+
+def _examples(articles: list[dict], source: str, skip_answerable: bool = False) -> list[Example]:
+    out = []
+    for art in articles:
+        for para in art["paragraphs"]:
+            ctx = para["context"]
+            for qa in para["qas"]:
+                texts = tuple(a["text"] for a in qa.get("answers", []))
+                if qa.get("is_impossible") or not texts:
+                    out.append(Example(qa["question"], ctx, None, "", "unanswerable", art["title"]))
+                elif not skip_answerable:
+                    a = qa["answers"][0]
+                    out.append(Example(qa["question"], ctx, a["answer_start"], a["text"], "answer", art["title"], texts))
+    return out
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def near_misses(examples: list[Example], share: float, rng: random.Random) -> list[Example]:
+    """For a share of the answerable questions: the paragraph of the same article most like the question
+    that holds none of its answers (case-insensitive), labelled unanswerable."""
+    by_article: dict[str, dict[str, None]] = {}
+    for e in examples:
+        by_article.setdefault(e.article, {})[e.context] = None  # a dict keeps each paragraph once, in order
+    words = {c: _content(c) for paras in by_article.values() for c in paras}
+    out = []
+    for e in examples:
+        if e.answer_start is None or rng.random() >= share:
+            continue
+        q = _content(e.question)
+        answers = [a.lower() for a in (e.answers or (e.answer_text,))]
+        best, best_overlap = None, 0
+        for c in by_article[e.article]:
+            if c == e.context or any(a in c.lower() for a in answers):
+                continue
+            overlap = len(q & words[c])
+            if overlap > best_overlap:
+                best, best_overlap = c, overlap
+        if best is not None:
+            out.append(Example(e.question, best, None, "", "near-miss", e.article))
+    return out
+
+
+def load_training(train_dir: Path, bench: Path, near_miss_share: float, unanswerable_repeat: int,
+                  squad11_share: float, rng: random.Random) -> list[Example]:
+    """The training mixture, bench question articles excluded (see the module's docstring)."""
+    held = bench_articles(bench)
+    dev = [a for a in _load(train_dir / SQUAD2_DEV) if norm_title(a["title"]) not in held]
+    squad11 = _examples(_load(train_dir / SQUAD11), "squad11")
+    squad11 = [e for e in squad11 if rng.random() < squad11_share]
+    squad2 = _examples(dev, "squad2-dev") + _examples(_load(train_dir / SQUAD2_TRAIN), "squad2-train", skip_answerable=True)
+    assert not {norm_title(e.article) for e in squad11 + squad2} & held, "a bench article reached training"
+    human_no = [e for e in squad2 if e.answer_start is None]
+    rows = squad11 + [e for e in squad2 if e.answer_start is not None] + human_no * unanswerable_repeat
+    rows += near_misses(squad11 + squad2, near_miss_share, rng)
+    rng.shuffle(rows)
+    return rows
+
+
+def load_held_out(train_dir: Path, bench: Path, rng: random.Random, near_miss_share: float = 0.3) -> list[Example]:
+    """The bench's question articles from the SQuAD 2.0 dev file: for choosing checkpoints and calibrating."""
+    held = bench_articles(bench)
+    arts = [a for a in _load(train_dir / SQUAD2_DEV) if norm_title(a["title"]) in held]
+    rows = _examples(arts, "held-out")
+    return rows + near_misses(rows, near_miss_share, rng)
