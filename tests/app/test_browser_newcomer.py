@@ -73,26 +73,21 @@ def test_conversations_survive_a_reload_and_can_be_renamed_and_deleted(page):
     page.wait_for_selector("#cq-question")
     page.wait_for_timeout(1200)
     assert page.locator("#cq-chat [data-testid=bot]").count() == 0  # a fresh page starts empty...
-    page.locator("#cq-history").get_by_text("Your conversations").click()
-    page.locator("#cq-history-list input").click()
-    options = page.locator("ul[role=listbox] li")
-    assert any(QUESTION in t for t in options.all_inner_texts())  # ...and lists the earlier one
-    options.filter(has_text=QUESTION).first.click()
-    page.locator("#cq-history-open").click()
+    entries = page.locator("#cq-history-list [data-testid$='-radio-label']")  # the sidebar's list, always shown
+    assert any(QUESTION in t for t in entries.all_inner_texts())  # ...and lists the earlier one
+    entries.filter(has_text=QUESTION).first.click()  # a click opens it
     page.wait_for_function("() => document.querySelector('#cq-chat').innerText.includes('Hanoi')", timeout=10_000)
     page.locator("#cq-chat a[href^='#cite-']").first.click()  # its citations still open their passage
     page.wait_for_function("() => document.querySelector('#cq-panel mark.cq-hit')", timeout=10_000)
     assert "Hanoi" in page.locator("#cq-panel mark.cq-hit").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "conversation-reopened.png"))
 
-    page.locator("#cq-history-name textarea").fill("Treaty question")
+    page.locator("#cq-history-edit").get_by_text("Rename or delete").click()  # acts on the opened one
+    page.locator("#cq-history-name input, #cq-history-name textarea").first.fill("Treaty question")
     page.locator("#cq-history-rename").click()
     page.wait_for_function("() => document.querySelector('#cq-history-status').innerText.includes('Renamed')")
-    page.locator("#cq-history-list input").click()
-    assert any("Treaty question" in t for t in page.locator("ul[role=listbox] li").all_inner_texts())
-    page.locator("ul[role=listbox] li").filter(has_text="Treaty question").first.click()
+    assert any("Treaty question" in t for t in entries.all_inner_texts())
     page.locator("#cq-history-delete").click()
     page.wait_for_function("() => document.querySelector('#cq-history-status').innerText.includes('Deleted')")
-    page.locator("#cq-history-list input").click()
     page.wait_for_timeout(300)
-    assert not any("Treaty question" in t for t in page.locator("ul[role=listbox] li").all_inner_texts())
+    assert not any("Treaty question" in t for t in entries.all_inner_texts())

@@ -32,12 +32,12 @@ def test_a_reopened_conversation_asks_what_it_asked(visitor_app):
     answered = _ask(client, first)
     assert "Read only: Vault" in answered and "Hanoi" not in answered, answered
     saved = call(client, "save", first)
-    conv = client.output_by_type(client.api_index("save"), saved, "dropdown")["value"]
+    conv = client.output_by_type(client.api_index("save"), saved, "radio")["value"]
 
     second = new_session()  # the page reloaded: a new session, the whole collection again...
     call(client, "identify", second)
     assert _ticks(client, second) == []
-    opened = call(client, "open_one", second, dropdown=conv)  # ...until the conversation is opened
+    opened = call(client, "open_one", second, radio=conv)  # ...until the conversation is opened
     assert opened["data"][-1].startswith("Opened")
     assert _ticks(client, second) == ["vault.txt"]
     again = _ask(client, second)

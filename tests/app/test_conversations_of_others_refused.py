@@ -2,8 +2,8 @@
 signed visitor cookie otherwise; no input of any history event names an owner. Alice saves
 conversations through the page's events; bob, with his own login cookie, calls every history event
 raw (run/predict and queue/join) with any value he can send (alice's conversation ids, her old-style
-folder key, her session id as if leaked, no cookie, a forged cookie) and lists, opens, renames and
-deletes nothing of hers. The same holds between two anonymous visitors (and the page's config holds
+folder key, her session id as if leaked, no cookie, a forged cookie) and lists, searches, opens, renames
+and deletes nothing of hers. The same holds between two anonymous visitors (and the page's config holds
 no owner state and no key). A login's conversations from before (kept under the old sha256 folder
 name) are moved to its new folder and stay its own."""
 
@@ -56,7 +56,7 @@ def _attack(client: QueueClient, sessions: list[str], values: list, secret_text:
                     continue
                 fn, tried = client.api_index(name), []
                 for value, owner in [(v, o) for v in values for o in (None, LEGACY_ALICE, v)]:
-                    data = client.inputs_by_type(fn, browserstate=owner, dropdown=value, textbox="renamed by the attacker")
+                    data = client.inputs_by_type(fn, browserstate=owner, radio=value, textbox="renamed by the attacker")
                     if data in tried:
                         continue  # an event without that input: the same call again
                     tried.append(data)
@@ -80,13 +80,15 @@ def test_one_login_cannot_reach_anothers_conversations(auth_history_app):
     bob_session = new_session()
     save_conversation(bob, bob_session, f"Bob asks: {QUESTION_A}")
     assert all(title.startswith("Bob asks") for title in listed(bob, bob_session).values())
+    found = call(bob, "search_list", bob_session, textbox="asks")["data"][0]["choices"]  # a word of her titles too
+    assert found and all(title.startswith("Bob asks") for title, _conv in found), found
     values = [*before, LEGACY_ALICE, new_id(), "../" + LEGACY_ALICE, None]
     _attack(bob, [bob_session, new_session()], values, "Alice", alice, leaked=alice_session)
     session = new_session()
     owner = page_owner(alice, session)
     assert listed(alice, session, owner=owner) == before  # nothing renamed, nothing deleted
     for conv in before:
-        opened = call(alice, "open_one", session, owner=owner, dropdown=conv)
+        opened = call(alice, "open_one", session, owner=owner, radio=conv)
         assert "Alice" in opened["data"][-1] and "Alice" in json.dumps(opened["data"][2])
     assert not (work / "index" / "conversations" / LEGACY_ALICE).exists()  # moved to her keyed folder
 

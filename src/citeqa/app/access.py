@@ -93,6 +93,14 @@ class AccessPolicy:
         self.limiter.succeeded(key)
         return {"operator": True, "user": username}
 
+    def locked_reason(self, what: str) -> str:
+        """The reason a visitor reads where one operator power would be, e.g. `add documents`."""
+        if self._password is not None:
+            return f"Only an operator can {what} — sign in on the Settings tab."
+        if self.operators:
+            return f"Only an operator can {what} — log in with an operator account."
+        return f"Only an operator can {what}; this app was started without one, so it is done on the server."
+
     def visitor_reason(self, on_settings_tab: bool = False) -> str:
         """One line for a visitor, under the controls they cannot use."""
         if self._password is not None:

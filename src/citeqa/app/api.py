@@ -23,13 +23,13 @@ def register_api(engine, conversation: gr.State, scopes, role: gr.State) -> None
         """Answer a question about the indexed documents, every claim cited, and say which documents it read.
 
         Args:
-            question: the question, in plain words (up to 4,000 characters).
+            question: the question to answer from the documents, in plain words (up to 4,000 characters).
             history: the earlier questions of the conversation, oldest first (a list of strings or a JSON array); a follow-up such as "When did it sign it?" is read with them.
             collection: the collection to ask, by name (the `collections` tool lists those you can see); empty: the default one.
             sources: the documents of that collection to limit the question to, named as the `documents` tool lists them (a list or a JSON array); empty: all of them.
 
         Returns:
-            The `citeqa ask --json` object: answer, refused, citations (source, lines or page, quote), passages, short_answer, and scope (the collection asked and the documents read).
+            The `citeqa ask --json` object: answer (the sentence that answers, its claims marked [1], [2]...), short_answer (the phrase that answers: text, and the citation n it lies in), citations (each: n, source, line_start and line_end or page for a PDF, the quote, and supported), refused (true when the documents hold no answer: then answer says so and citations is empty), passages (what was read), and scope (the collection asked and the documents read).
         """
         try:
             asked = scopes.api(collection, sources, None, request)
@@ -42,10 +42,13 @@ def register_api(engine, conversation: gr.State, scopes, role: gr.State) -> None
             raise gr.Error(UNEXPECTED, print_exception=False) from None
 
     def documents(collection: str | None = None, request: gr.Request = None) -> list[dict]:
-        """The documents of a collection: source, title, hash (sha256 of the file), size (bytes), passages, indexed_at (Unix time).
+        """List the documents of a collection, to name them in `ask`'s sources.
 
         Args:
-            collection: the collection, by name (the `collections` tool lists those you can see); empty: the default one.
+            collection: the collection whose documents to list, by name (the `collections` tool lists those you can see); empty: the default one.
+
+        Returns:
+            One object per document: source (its name, as `ask` cites it), title, hash (sha256 of the file), size (bytes), passages (how many it was split into), indexed_at (Unix time).
         """
         try:
             chosen = scopes.api(collection, None, None, request).collection
@@ -55,7 +58,11 @@ def register_api(engine, conversation: gr.State, scopes, role: gr.State) -> None
         return [{k: v for k, v in d.items() if k != "path"} for d in engine.documents(chosen)]
 
     def collections(request: gr.Request = None) -> list[dict]:
-        """The collections you can see: name, whether it is the one asked by default, documents and passages."""
+        """List the collections you can see, to name one in `ask` or `documents`.
+
+        Returns:
+            One object per collection: name, default (true for the one asked when none is named), documents and passages (how many it holds).
+        """
         start = scopes.start(None, request)
         out = []
         for c in scopes.visible(None, request):
@@ -65,7 +72,11 @@ def register_api(engine, conversation: gr.State, scopes, role: gr.State) -> None
         return out
 
     def settings() -> dict:
-        """The effective settings of the running app and the number of documents: folders by their label, models by their name, no secrets."""
+        """Show how the running app answers.
+
+        Returns:
+            The effective settings (answerer, models by their name, retrieval settings, corpus folders by their label; no secrets) and the number of documents.
+        """
         return engine.effective()
 
     def api_chat(question, collection, sources, conversation, role, request: gr.Request):

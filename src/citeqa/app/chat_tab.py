@@ -52,7 +52,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
     def answer(pending, conversation, scope, role, request: gr.Request):
         if not isinstance(pending, str) or not pending.strip():
             # An empty question: nothing to answer, and no error bubble either.
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield (gr.skip(),) * 6
             return
         conversation = conversation or new_conversation()
         echoed = list(conversation["messages"])
@@ -67,18 +67,23 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         for kind, value in events:
             if kind == "delta":  # a generative answerer's words as they come; citations follow when it is done
                 streamed = True
-                yield gr.skip(), echoed + [{"role": "assistant", "content": paragraphs(value) + " ▌"}], gr.skip(), gr.skip(), gr.skip()
+                yield chat_only(echoed + [{"role": "assistant", "content": paragraphs(value) + " ▌"}])
             else:
                 result, error = value
                 # Sources as the page shows them (no server paths), and the collection it asked.
                 result = scopes.public(result, asked) if asked is not None else result
         # The extractive answer is computed whole in milliseconds; it is revealed in a few steps instead.
         for piece in [] if streamed else stream_pieces(result):
-            yield gr.skip(), echoed + [{"role": "assistant", "content": piece}], gr.skip(), gr.skip(), gr.skip()
+            yield chat_only(echoed + [{"role": "assistant", "content": piece}])
             time.sleep(STREAM_DELAY)
         conversation = record_turn(conversation, pending, result, error)
         markdown = conversation_markdown(conversation)
-        yield conversation, conversation["messages"], None, markdown, export_file(markdown)
+        yield (conversation, conversation["messages"], None, markdown, export_file(markdown),
+               answer_panel(conversation, result, role, request))
+
+    def chat_only(messages):
+        """The answer's outputs while it is revealed: only the chat changes (the panel waits for the end)."""
+        return (gr.skip(), messages) + (gr.skip(),) * 4
 
     def export_file(markdown: str):
         if not markdown:
@@ -88,7 +93,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         return gr.update(value=str(path))
 
     def reset():
-        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None), None
+        return new_conversation(), [], None, "", panel_placeholder(), "", gr.update(value=None), None, None
 
     def download_empty(conversation):
         if not (conversation or {}).get("turns"):
@@ -99,11 +104,24 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         parsed = parse_cite_id(value)
         if parsed is None:
             return panel_placeholder("That link is not a citation.")
-        citation = find_citation(conversation, *parsed)
+        return open_citation(conversation, *parsed, role, request, page=parse_cite_page(value))
+
+    def answer_panel(conversation, result, role, request):
+        """The panel once a new answer is shown: its first citation, so the panel never keeps an earlier
+        answer's passage beside it; emptied when the answer cites nothing (a refusal, an error)."""
+        citations = (result or {}).get("citations") or []
+        if not citations:
+            return panel_placeholder("The last answer cites no passage.")
+        turn = len(conversation["results"]) - 1  # record_turn added the answer last
+        return open_citation(conversation, turn, int(citations[0].get("n", 1)), role, request)
+
+    def open_citation(conversation, turn: int, n: int, role, request, page: int | None = None) -> str:
+        """Citation [n] of answer `turn` in its document, as the panel shows it (`page`: a PDF page to show)."""
+        citation = find_citation(conversation, turn, n)
         if citation is None:
             return panel_placeholder("That citation belongs to a conversation that was cleared.")
         try:
-            cited = engine.cited(str(citation.get("source", "")), cited_collection(conversation, parsed[0], role, request))
+            cited = engine.cited(str(citation.get("source", "")), cited_collection(conversation, turn, role, request))
         except CiteqaError as e:
             cited = {"record": None, "stored": None, "text": None, "pdf_path": None,
                      "why": f"{e} Showing the quote as indexed."}
@@ -112,7 +130,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         # A fresh marker each time: clicking the same [n] again re-renders and scrolls back to it.
         why = {"unreadable": cited["why"]} if cited["why"] else {}
         panel_html = citation_panel(citation, cited["record"], cited["stored"], cited["text"], **why,
-                                    page=parse_cite_page(value), cite_ref=cite_id(*parsed), pdf_path=cited["pdf_path"])
+                                    page=page, cite_ref=cite_id(turn, n), pdf_path=cited["pdf_path"])
         return panel_html.replace('<div class="cq-panel"', f'<div class="cq-panel" data-opened="{time.time_ns()}"', 1)
 
     def cited_collection(conversation, turn: int, role, request):
@@ -142,11 +160,13 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
     # -- layout -----------------------------------------------------------------------------------
     with gr.Tab("Chat", id="chat"):
         with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=420):
+            history = build_history_panel(app, engine, conversation, scope)  # the sidebar, left of the chat
+            # 380: with the sidebar (180) and the panel (360) the row still fits Gradio's 960 px at 1100 wide.
+            with gr.Column(scale=5, min_width=380):
                 with gr.Row(equal_height=True, elem_id="cq-scope-row"):
                     collection = gr.Dropdown(label="Collection", choices=[], scale=1, min_width=170,
                                              elem_id="cq-collection", interactive=True)
-                    with gr.Column(scale=3):
+                    with gr.Column(scale=3, min_width=160):  # beside the dropdown, also in a narrower chat
                         scope_line = gr.Markdown(elem_id="cq-scope-line")
                 chatbot = gr.Chatbot(
                     label="Conversation",
@@ -174,7 +194,6 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
                     export_md = gr.Textbox(show_label=False, lines=8, max_lines=20, buttons=["copy"],
                                            interactive=False, elem_id="cq-export",
                                            placeholder="The conversation, with each citation's source, lines and quote.")
-                history = build_history_panel(app, engine, conversation, scope)
             with gr.Column(scale=4, min_width=360):
                 gr.Markdown("**Source passage**")
                 panel = gr.HTML(panel_placeholder(), elem_id="cq-panel", js_on_load=PANEL_JS, padding=False)
@@ -184,7 +203,7 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         trigger_dep.then(
             answer,
             inputs=[pending, conversation, scope, role],
-            outputs=[conversation, chatbot, pending, export_md, download],
+            outputs=[conversation, chatbot, pending, export_md, download, panel],  # panel: the new answer's [1]
             concurrency_id="citeqa-ask", concurrency_limit=ASK_CONCURRENCY,
             show_progress="minimal",
             api_visibility="private",
@@ -208,8 +227,9 @@ def build_chat_tab(app: gr.Blocks, engine, conversation: gr.State, pending: gr.S
         show_progress="hidden",
         api_visibility="private",
     ))
-    reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download, history.conv_id]
+    reset_outputs = [conversation, chatbot, pending, box, panel, export_md, download, history.conv_id, history.chosen]
     clear.click(reset, None, reset_outputs, queue=False, api_visibility="private")
+    history.new_chat.click(reset, None, reset_outputs, queue=False, api_visibility="private")  # the sidebar's
     chatbot.clear(reset, None, reset_outputs, queue=False, api_visibility="private")
     download.click(download_empty, [conversation], None, show_progress="hidden", api_visibility="private")  # the queue carries gr.Info
     panel.cite(show_citation, inputs=[conversation, role], outputs=[panel], queue=False, show_progress="hidden",

@@ -9,8 +9,10 @@ import json
 import logging
 from typing import Any
 
-from citeqa.app.rendering import SHOWN_QUESTION_CHARS, format_answer_markdown, format_error, format_question, place
+from citeqa.app.rendering import (SHOWN_QUESTION_CHARS, UNSUPPORTED_MARK, format_answer_markdown, format_error,
+                                  format_question, place)
 from citeqa.errors import CiteqaError, InputError
+from citeqa.schema import scope_text
 
 log = logging.getLogger("citeqa.app")
 
@@ -115,8 +117,40 @@ def _md_quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in lines)
 
 
+def _marked_answer(answer: str, phrase: str) -> str:
+    """The sentence with the short-answer phrase in bold, as the chat marks it (its first occurrence)."""
+    i = answer.find(phrase) if phrase else -1
+    if i < 0:
+        return _inert(answer)
+    return f"{_inert(answer[:i])}**{_inert(phrase)}**{_inert(answer[i + len(phrase):])}"
+
+
+def answer_markdown(result: dict) -> list[str]:
+    """One answer's blocks as the chat showed them (rendering.format_answer_markdown): what it read when
+    narrowed, the short answer in bold, the sentence, the sources with place and quote (the chat leaves out
+    a quote the sentence already shows; the file keeps each one), or the refusal or error."""
+    if result.get("error"):
+        return [f"⚠ **Error:** {_inert(result['error'])}"]
+    read = scope_text(result.get("scope"))
+    parts = [f"*Read only: {_inert(read)}*"] if read else []
+    if result.get("refused"):
+        return parts + [f"⊘ **No answer from the documents.** {_inert(str(result.get('answer', '')).strip())}"]
+    phrase = " ".join(str((result.get("short_answer") or {}).get("text", "")).split())
+    if phrase:
+        parts.append(f"**{_inert(phrase)}**")
+    parts.append(_marked_answer(str(result.get("answer", "")).strip(), phrase))
+    citations = result.get("citations") or []
+    if not citations:
+        return parts + ["*(no citations)*"]
+    parts.append("**Sources**")
+    for c in citations:
+        flag = UNSUPPORTED_MARK if not c.get("supported", True) else ""
+        parts += [f"[{c['n']}] {_inert(c['source'] + place(c))}{flag}", _md_quote(c["quote"])]
+    return parts
+
+
 def conversation_markdown(conversation: dict | None) -> str:
-    """The conversation as Markdown: each question, its answer, and its citations (source, lines, quote).
+    """The conversation as Markdown: each question, then its answer as the chat showed it (answer_markdown).
     Text from documents and users has &, < and > written as entities, so the file renders as text."""
     turns = (conversation or {}).get("turns") or []
     if not turns:
@@ -126,16 +160,8 @@ def conversation_markdown(conversation: dict | None) -> str:
         parts += [f"## {i}. {_inert(turn.get('question', '').strip())}", ""]
         result = turn.get("result")
         if turn.get("error") or not result:
-            parts += [f"*Error:* {_inert(turn.get('error') or 'no answer')}", ""]
+            parts += [f"⚠ **Error:** {_inert(turn.get('error') or 'no answer')}", ""]
             continue
-        if result.get("error"):
-            parts += [f"*Error:* {_inert(result['error'])}", ""]
-            continue
-        if result.get("refused"):
-            parts += [f"*No answer from the documents.* {_inert(result.get('answer', ''))}", ""]
-            continue
-        parts += [_inert(str(result.get("answer", "")).strip()), ""]
-        for c in result.get("citations") or []:
-            flag = " (not supported)" if not c.get("supported", True) else ""
-            parts += [f"[{c['n']}] {_inert(c['source'] + place(c))}{flag}", "", _md_quote(c["quote"]), ""]
+        for block in answer_markdown(result):
+            parts += [block, ""]
     return "\n".join(parts).rstrip() + "\n"

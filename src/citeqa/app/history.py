@@ -135,7 +135,7 @@ class ConversationStore:
         return self._dir(owner) / f"{conv}.json"
 
     def list(self, owner: str) -> list[dict]:
-        """{id, title, updated, turns}, newest first."""
+        """{id, title, updated, turns, questions}, newest first."""
         out = []
         folder = self._dir(owner)
         for path in folder.glob("*.json") if folder.is_dir() else []:
@@ -143,8 +143,11 @@ class ConversationStore:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue  # a file that cannot be read is not listed
+            conversation = data.get("conversation") or {}
             out.append({"id": path.stem, "title": data.get("title", ""), "updated": data.get("updated", 0),
-                        "turns": len((data.get("conversation") or {}).get("turns") or [])})
+                        "turns": len(conversation.get("turns") or []),
+                        "questions": [str(q) for q in conversation.get("questions")
+                                      or [t.get("question", "") for t in conversation.get("turns") or []]]})
         return sorted(out, key=lambda d: -d["updated"])
 
     def load(self, owner: str, conv: str) -> dict:
@@ -186,6 +189,20 @@ class ConversationStore:
     def _prune(self, owner: str) -> None:
         for old in self.list(owner)[MAX_CONVERSATIONS:]:
             self.delete(owner, old["id"])
+
+
+def matching(listed: list[dict], text: str) -> list[dict]:
+    """The listed conversations whose title or questions hold every word of `text` (any case), in order:
+    the sidebar's search, so a chat is found by a question asked after its first."""
+    words = str(text or "").casefold().split()
+    if not words:
+        return listed
+    found = []
+    for d in listed:
+        haystack = " ".join([str(d.get("title", "")), *d.get("questions", [])]).casefold()
+        if all(w in haystack for w in words):
+            found.append(d)
+    return found
 
 
 def _write(path: Path, text: str) -> None:

@@ -1,5 +1,7 @@
-"""The Chat tab's list of earlier conversations: each browser's chats kept on the server (history.py),
-listed by their first question, opened again with their citations clickable, renamed or deleted.
+"""The Chat tab's sidebar of earlier conversations: each browser's chats kept on the server (history.py),
+listed newest first by their first question beside the chat (as Open WebUI and ChatGPT show them), found
+by a search of their titles and questions, opened by a click with their citations clickable, renamed or
+deleted; New conversation starts over.
 
 Every event finds its owner from the request on the server (`owner_folder`): the login, or the signed
 visitor cookie (visitors.py sets it). No input of these events names an owner, so a page, or anyone
@@ -15,7 +17,7 @@ from pathlib import Path
 import gradio as gr
 
 from citeqa.app.conversation import conversation_markdown, new_conversation
-from citeqa.app.history import VISITOR_COOKIE, ConversationStore, new_id
+from citeqa.app.history import VISITOR_COOKIE, ConversationStore, matching, new_id
 from citeqa.app.panel import panel_placeholder
 from citeqa.app.rendering import escape_markdown
 from citeqa.errors import CiteqaError, InputError
@@ -28,12 +30,14 @@ NO_COOKIE = ("Your conversations are kept by a cookie this browser did not send:
 
 @dataclass
 class HistoryPanel:
-    save: object  # (conv_id, conversation, request) -> (conv_id, list update): after each answer
+    save: object  # (conv_id, conversation, scope, search, request) -> (conv_id, list, its note): after each answer
     inputs: list
     outputs: list
     conv_id: gr.State
     wire: object  # (restore_outputs) -> None: the panel's events, once the chat's components exist
-    opened: list = field(default_factory=list)  # the Open event, once wired: the page shows its scope after it
+    chosen: gr.Radio  # the list; the chat's New chat clears its selection
+    new_chat: gr.Button  # New conversation in the sidebar: the chat wires it to its own reset
+    opened: list = field(default_factory=list)  # the click that opens one, once wired: its scope is shown after
 
 
 def owner_folder(store: ConversationStore, request) -> str:
@@ -48,46 +52,67 @@ def owner_folder(store: ConversationStore, request) -> str:
     return store.owners.visitor_folder(visitor)
 
 
-def _choices(store: ConversationStore, who) -> list[tuple[str, str]]:
+def _choices(store: ConversationStore, who, search: str = "") -> list[tuple[str, str]]:
     try:
-        items = store.list(who)
+        items = matching(store.list(who), search)
     except CiteqaError:
         return []
     return [(f"{d['title']} · {time.strftime('%d %b %H:%M', time.localtime(d['updated']))}", d["id"]) for d in items]
 
 
-def build_history_panel(app: gr.Blocks, engine, conversation: gr.State, scope: gr.State) -> HistoryPanel:
-    """Lay out the panel where it is called; `wire([chatbot, panel, export text, download])` then
-    connects it (those are refreshed when an earlier conversation is opened). A conversation keeps its
-    `scope` (collection and ticked documents) and gets it back when opened; the ask checks it again."""
-    store = ConversationStore(Path(engine.assistant.settings.index_path) / "conversations")
-    conv_id = gr.State(None)
+def _listing(store: ConversationStore, who, search, value=None) -> tuple:
+    """The list's update (keeping `value` selected when still listed) and a line when it is empty."""
+    choices = _choices(store, who, search if isinstance(search, str) else "")
+    kept = value if value in {c[1] for c in choices} else None
+    if choices:
+        note = ""
+    elif isinstance(search, str) and search.strip():
+        note = f"No conversation matches “{escape_markdown(search.strip())}”."
+    else:
+        note = "No conversations yet: each one you start is kept here."
+    return gr.Radio(choices=choices, value=kept), note
 
-    def identify(request: gr.Request):
+
+class _Events:
+    """The sidebar's handlers. Each finds its owner from the request (`owner_folder`), never from an input.
+    (Methods, so Gradio names each event after the method: identify, save, search_list, open_one, ...)"""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.store = ConversationStore(Path(engine.assistant.settings.index_path) / "conversations")
+
+    def identify(self, request: gr.Request):
         try:
-            return gr.Dropdown(choices=_choices(store, owner_folder(store, request)), value=None), ""
+            return _listing(self.store, owner_folder(self.store, request), "")
         except CiteqaError as e:
-            return gr.Dropdown(choices=[], value=None), f"✗ {e}"
+            return gr.Radio(choices=[], value=None), f"✗ {e}"
 
-    def save(conv, conv_state, scope, request: gr.Request):
+    def save(self, conv, conv_state, scope, search, request: gr.Request):
         if not (conv_state or {}).get("turns"):
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip()
         conv = conv or new_id()
-        s = engine.assistant.settings
+        s = self.engine.assistant.settings
         try:
-            who = owner_folder(store, request)
-            store.save(who, conv, conv_state, {"answerer": s.answerer, "k": s.k, "corpus": Path(s.corpus_path).name,
-                                               "scope": scope if isinstance(scope, dict) else None})
+            who = owner_folder(self.store, request)
+            kept = {"answerer": s.answerer, "k": s.k, "corpus": Path(s.corpus_path).name,
+                    "scope": scope if isinstance(scope, dict) else None}
+            self.store.save(who, conv, conv_state, kept)
         except (CiteqaError, OSError) as e:  # the answer is shown either way; keeping it failed
             log.warning("conversation not saved: %s", e)
-            return conv, gr.skip()
-        return conv, gr.Dropdown(choices=_choices(store, who), value=conv)
+            return conv, gr.skip(), gr.skip()
+        return (conv, *_listing(self.store, who, search, conv))
 
-    def open_one(chosen, request: gr.Request):
+    def search_list(self, search, chosen, request: gr.Request):
+        try:
+            return _listing(self.store, owner_folder(self.store, request), search, chosen)
+        except CiteqaError as e:
+            return gr.skip(), f"✗ {e}"
+
+    def open_one(self, chosen, request: gr.Request):
         if not chosen:
             return (gr.skip(),) * 7 + ("Choose a conversation to open.",)
         try:
-            data = store.load(owner_folder(store, request), chosen)
+            data = self.store.load(owner_folder(self.store, request), chosen)
         except CiteqaError as e:
             return (gr.skip(),) * 7 + (f"✗ {e}",)
         conv_state = {**new_conversation(), **(data.get("conversation") or {})}
@@ -96,46 +121,63 @@ def build_history_panel(app: gr.Blocks, engine, conversation: gr.State, scope: g
         return (conv_state, chosen, conv_state["messages"], panel_placeholder(), markdown, gr.update(value=None),
                 kept if isinstance(kept, dict) else None, f"Opened “{escape_markdown(data.get('title', ''))}”.")
 
-    def rename(chosen, name, request: gr.Request):
+    def rename(self, chosen, name, search, request: gr.Request):
         if not chosen:
             return gr.skip(), "Choose a conversation to rename."
         try:
-            who = owner_folder(store, request)
-            store.rename(who, chosen, name)
+            who = owner_folder(self.store, request)
+            self.store.rename(who, chosen, name)
         except CiteqaError as e:
             return gr.skip(), f"✗ {e}"
-        return gr.Dropdown(choices=_choices(store, who), value=chosen), "Renamed."
+        return _listing(self.store, who, search, chosen)[0], "Renamed."
 
-    def delete(chosen, current, request: gr.Request):
+    def delete(self, chosen, current, search, request: gr.Request):
         if not chosen:
             return gr.skip(), gr.skip(), "Choose a conversation to delete."
         try:
-            who = owner_folder(store, request)
-            store.delete(who, chosen)
+            who = owner_folder(self.store, request)
+            self.store.delete(who, chosen)
         except CiteqaError as e:
             return gr.skip(), gr.skip(), f"✗ {e}"
         # Deleting the open conversation keeps it on screen; the next question starts a new saved one.
-        return gr.Dropdown(choices=_choices(store, who), value=None), (None if chosen == current else current), "Deleted."
+        return _listing(self.store, who, search)[0], (None if chosen == current else current), "Deleted."
 
-    with gr.Accordion("Your conversations", open=False, elem_id="cq-history"):
-        chosen = gr.Dropdown(label="Earlier conversations (kept on the server for this browser)", choices=[],
-                             elem_id="cq-history-list")
-        with gr.Row():
-            open_btn = gr.Button("Open", size="sm", elem_id="cq-history-open")
-            delete_btn = gr.Button("Delete", size="sm", variant="stop", elem_id="cq-history-delete")
-        with gr.Row():
-            new_name = gr.Textbox(show_label=False, placeholder="New name", scale=3, elem_id="cq-history-name")
-            rename_btn = gr.Button("Rename", size="sm", scale=1, elem_id="cq-history-rename")
+
+def build_history_panel(app: gr.Blocks, engine, conversation: gr.State, scope: gr.State) -> HistoryPanel:
+    """Lay out the sidebar where it is called (a column of the chat's row, left of the chat);
+    `wire([chatbot, panel, export text, download])` then connects it (those are refreshed when an earlier
+    conversation is opened). A conversation keeps its `scope` (collection and ticked documents) and gets
+    it back when opened; the ask checks it again."""
+    events = _Events(engine)
+    conv_id = gr.State(None)
+    # A narrow column left of the chat, always shown: New conversation, the search, then the list (which
+    # scrolls on its own, style.py); rename and delete act on the opened one, tucked away below.
+    with gr.Column(scale=2, min_width=180, elem_id="cq-history"):
+        new_btn = gr.Button("+ New conversation", size="sm", elem_id="cq-history-new")
+        search = gr.Textbox(show_label=False, placeholder="Search conversations", max_lines=1,
+                            elem_id="cq-history-search")
+        chosen = gr.Radio(label="Your conversations", choices=[], elem_id="cq-history-list")
         status = gr.Markdown(elem_id="cq-history-status")
+        with gr.Accordion("Rename or delete", open=False, elem_id="cq-history-edit"):
+            new_name = gr.Textbox(show_label=False, placeholder="New name", max_lines=1, elem_id="cq-history-name")
+            with gr.Row():
+                rename_btn = gr.Button("Rename", size="sm", min_width=60, elem_id="cq-history-rename")
+                delete_btn = gr.Button("Delete", size="sm", variant="stop", min_width=60, elem_id="cq-history-delete")
 
     def wire(restore_outputs: list) -> None:
-        app.load(identify, None, [chosen, status], api_visibility="private", queue=False)
-        opened = open_btn.click(open_one, [chosen], [conversation, conv_id, *restore_outputs, scope, status],
-                                api_visibility="private", queue=False)
+        private = {"api_visibility": "private", "queue": False}
+        app.load(events.identify, None, [chosen, status], **private)
+        # On every change (typed, pasted or cleared: the textbox's input event follows keys only).
+        search.change(events.search_list, [search, chosen], [chosen, status], show_progress="hidden",
+                      trigger_mode="always_last", **private)
+        # A click on an entry (a user's input, not the list updated after an answer) opens it.
+        opened = chosen.input(events.open_one, [chosen], [conversation, conv_id, *restore_outputs, scope, status],
+                              **private)
         panel.opened.append(opened)
-        rename_btn.click(rename, [chosen, new_name], [chosen, status], api_visibility="private", queue=False)
-        delete_btn.click(delete, [chosen, conv_id], [chosen, conv_id, status], api_visibility="private",
-                         queue=False)
+        new_btn.click(lambda: "", None, status, show_progress="hidden", **private)
+        rename_btn.click(events.rename, [chosen, new_name, search], [chosen, status], **private)
+        delete_btn.click(events.delete, [chosen, conv_id, search], [chosen, conv_id, status], **private)
 
-    panel = HistoryPanel(save, [conv_id, conversation, scope], [conv_id, chosen], conv_id, wire)
+    panel = HistoryPanel(events.save, [conv_id, conversation, scope, search], [conv_id, chosen, status], conv_id, wire,
+                         chosen, new_btn)
     return panel

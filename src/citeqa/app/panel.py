@@ -3,8 +3,8 @@ scrolled into view, with its file name, title, lines (or page, or section) and c
 
 The document is the text as read, kept in the index (so a citation still shows after its file changed
 or went); an index made before texts were kept falls back to the file. A PDF citation also shows the
-rendered page with the cited sentence's boxes lit (pdfview.py), with page navigation; HTML and Word
-citations show their headings and the section path.
+rendered page with the cited sentence's boxes lit (pdfview.py), with page navigation and zoom; HTML and
+Word citations show their headings and the section path.
 
 Everything that came from a document or a user is passed through `html.escape` before it becomes
 HTML, so a document holding `<script>` or `<img onerror=...>` is shown as text and never runs.
@@ -201,20 +201,32 @@ def citation_panel(citation: dict, record: dict | None, stored: dict | None = No
             body = document_html(text[a:b], local, cited_lines, first_line, hit_id="cq-hit-text" if viewer else "cq-hit")
         else:
             body = document_html(text, span, cited_lines, headings=_headings(text, layout))
-    head = (
+    chars = (int(citation.get("start", 0)), int(citation.get("end", 0)))
+    head = _head(n, title, source, _where(citation, shown_page), chars)
+    # The highlighted span is the quote; show the quote on its own only when it cannot be highlighted.
+    quote = "" if span else f'<blockquote class="cq-quote">{html.escape(str(citation.get("quote", "")))}</blockquote>'
+    doc_attrs = 'class="cq-doc cq-asread" id="cq-text" tabindex="-1"' if viewer else 'class="cq-doc" id="cq-doc"'
+    # Under the page: the text as read, with a way back up to the page (the page's bar jumps down here).
+    label = ('<div class="cq-label">Text as read <button type="button" class="cq-jump" data-jump="top">'
+             "↑ Page</button></div>") if viewer else ""
+    return (
+        f'<div class="cq-panel" data-source="{html.escape(source)}" data-n="{n}" data-format="{html.escape(fmt)}">'
+        f'{head}{"".join(notes)}{quote}{viewer}{label}<div {doc_attrs}>{body}</div></div>'
+    )
+
+
+def _head(n: int, title: str, source: str, where: str, chars: tuple[int, int]) -> str:
+    """The panel's header: [n], the title, then file, place and characters. `where` is already HTML.
+    Each field is a unit that wraps whole (style.py): a narrow panel breaks the line between fields, or
+    between the words of a long field, never inside a word ("De/cisions", "char/s")."""
+    fields = [f'<span class="cq-field cq-file">{html.escape(source)}</span>',
+              f'<span class="cq-field cq-lines">{where}</span>',
+              f'<span class="cq-field cq-chars">chars {chars[0]}–{chars[1]}</span>']
+    return (
         '<div class="cq-head">'
         f'<div class="cq-badge">[{n}]</div>'
         '<div class="cq-headtext">'
         f'<div class="cq-title">{html.escape(title)}</div>'
-        f'<div class="cq-meta"><span class="cq-file">{html.escape(source)}</span> · '
-        f'<span class="cq-lines">{_where(citation, shown_page)}</span> · chars {int(citation.get("start", 0))}–{int(citation.get("end", 0))}</div>'
+        f'<div class="cq-meta">{" · ".join(fields)}</div>'
         "</div></div>"
-    )
-    # The highlighted span is the quote; show the quote on its own only when it cannot be highlighted.
-    quote = "" if span else f'<blockquote class="cq-quote">{html.escape(str(citation.get("quote", "")))}</blockquote>'
-    doc_attrs = 'class="cq-doc cq-asread" id="cq-text"' if viewer else 'class="cq-doc" id="cq-doc"'
-    label = '<div class="cq-label">Text as read</div>' if viewer else ""
-    return (
-        f'<div class="cq-panel" data-source="{html.escape(source)}" data-n="{n}" data-format="{html.escape(fmt)}">'
-        f'{head}{"".join(notes)}{quote}{viewer}{label}<div {doc_attrs}>{body}</div></div>'
     )

@@ -1,10 +1,10 @@
 """A PDF page as an image for the citation panel, with the cited boxes laid over it (no Gradio import).
 
 The page is rendered by pdfium at RENDER_SCALE (144 dpi: an A4 page is 1190 px wide, sharp when the
-panel shows it at about 550 px on a 1280x800 screen, or zoomed), as PNG, and cached per (file, version,
-page). Boxes are in PDF points with the origin at the bottom left; they become percentages of the page,
-so they stay on the text at any width. A file that changed since it was indexed is not drawn: its boxes
-would point at other text.
+panel fits it to its width, about 400 px on a 1280x800 screen, or zoomed to 150%), as PNG, and cached per
+(file, version, page). Boxes are in PDF points with the origin at the bottom left; they become
+percentages of the page, so they stay on the text at any width. A file that changed since it was indexed
+is not drawn: its boxes would point at other text.
 """
 
 from __future__ import annotations
@@ -99,9 +99,24 @@ def render_page(path: str | Path, number: int, expected_hash: str | None = None)
         return rendered
 
 
+# The page fits the panel's width unless a zoom is chosen (100%: 1 pt = 4/3 px, as printed); the panel's
+# script (style.PANEL_JS) applies it in the browser, without a round trip, and keeps it for the next page.
+# "Text as read" jumps to the extracted text below the page (#cq-text, laid out by panel.py), which is
+# under the fold at 1280x800.
+ZOOM_CONTROLS = (
+    '<button type="button" class="cq-jump" data-jump="cq-text" title="The text of this page as citeqa read it">'
+    "Text as read ↓</button>"
+    '<span class="cq-zoom" role="group" aria-label="Zoom">'
+    '<button type="button" data-zoom="fit" aria-pressed="true" title="Fit the page to the panel">Fit</button>'
+    '<button type="button" data-zoom="1" aria-pressed="false">100%</button>'
+    '<button type="button" data-zoom="1.5" aria-pressed="false">150%</button></span>'
+)
+
+
 def page_html(page: RenderedPage, boxes: list, source: str, cite_ref: str) -> str:
     """The page image with the boxes on this page highlighted (the first has id cq-hit, the scroll
-    target), and links to the previous and next pages (`#cite-T-N|pK`, read by the panel's click handler)."""
+    target), links to the previous and next pages (`#cite-T-N|pK`, read by the panel's click handler),
+    the zoom buttons and the jump to the text as read."""
     marks = []
     for box in boxes or []:
         try:
@@ -121,10 +136,12 @@ def page_html(page: RenderedPage, boxes: list, source: str, cite_ref: str) -> st
     nav.append(f'<span class="cq-pageno">page {page.number} of {page.count}</span>')
     if page.number < page.count:
         nav.append(f'<a href="#{cite_ref}|p{page.number + 1}" class="cq-pagelink" data-page="{page.number + 1}">page {page.number + 1} ›</a>')
+    nav.append(ZOOM_CONTROLS)
     nav.append("</div>")
+    # data-w: the page's width in points, for the zoom buttons (the panel's script sizes the page).
     return (
         "".join(nav)
         + f'<div class="cq-doc cq-pdf" id="cq-doc"><div class="cq-page" data-page="{page.number}" '
-        f'style="aspect-ratio:{page.width:.2f}/{page.height:.2f}">'
+        f'data-w="{page.width:.2f}" style="aspect-ratio:{page.width:.2f}/{page.height:.2f}">'
         f'<img src="{src}" alt="page {page.number} of {html.escape(source)}" draggable="false">{"".join(marks)}</div></div>'
     )

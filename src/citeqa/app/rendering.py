@@ -54,7 +54,7 @@ def place(c: dict) -> str:
     return f", {line_span(int(c['line_start']), int(c['line_end']))}"
 
 
-_UNSUPPORTED = " — ⚠ **not supported:** this passage does not back the sentence that cites it"
+UNSUPPORTED_MARK = " — ⚠ **not supported:** this passage does not back the sentence that cites it"
 
 
 def format_citation(c: dict, turn: int | None = None, quote: bool = True) -> str:
@@ -69,7 +69,7 @@ def format_citation(c: dict, turn: int | None = None, quote: bool = True) -> str
         link = f"#{cite_id(turn, n)}"
         head = f"**[\\[{n}\\]]({link})** [{where}]({link})"
     if not c.get("supported", True):
-        head += _UNSUPPORTED
+        head += UNSUPPORTED_MARK
     return f"{head}\n\n{_blockquote(c['quote'])}" if quote else head
 
 

@@ -17,10 +17,21 @@ from citeqa.errors import CiteqaError
 
 log = logging.getLogger("citeqa.app")
 
+# A padlock (feather "lock"): drawn with the page's fonts, unlike an emoji that needs an emoji font.
+_LOCK_SVG = ('<svg viewBox="0 0 24 24" width="26" height="26" fill="none" stroke="currentColor" stroke-width="1.8" '
+             'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="3" y="11" width="18" height="11" '
+             'rx="2"/><path d="M7 11V7a5 5 0 0 1 10 0v4"/></svg>')
+
+
+def locked_drop(reason: str) -> str:
+    """What a visitor sees where the upload zone would be: a greyed box with the reason, and no file input."""
+    return (f'<div class="cq-locked-drop" role="note" aria-disabled="true">{_LOCK_SVG}'
+            f'<strong>Add documents</strong><span>{html.escape(reason)}</span></div>')
+
 
 @dataclass
 class SourcesTab:
-    view: object  # (scope, role, request) -> (rows, info, remove choices)
+    view: object  # (scope, role, request) -> (rows, info, remove choices, upload zone, its locked stand-in)
     inputs: list  # what `view` reads: the session's scope and role
     outputs: list  # the components `view` updates
     changes: list  # the events after which the collection's documents may have changed
@@ -38,6 +49,10 @@ def build_sources_tab(app: gr.Blocks, engine, policy, role: gr.State, scopes, sc
             return scopes.start(role, request)
 
     def sources_view(scope, role, request: gr.Request):
+        return view(scope, role, request)
+
+    def view(scope, role, request, **upload):
+        """The tab for this caller; `upload`: more for the upload zone's update (value=None clears it)."""
         collection = collection_of(scope, role, request)
         docs = engine.documents(collection)
         labels = {str(path): label for label, path in engine.corpora.items()}  # folders by label: no server path
@@ -45,7 +60,10 @@ def build_sources_tab(app: gr.Blocks, engine, policy, role: gr.State, scopes, sc
         info = (f"Collection **{html.escape(collection.name)}**: **{len(docs)}** document(s), "
                 f"**{sum(int(d['passages']) for d in docs)}** passages · uploads are kept in its own folder under the "
                 f"index" + (f" · folder {folders}" if folders else ""))
-        return document_rows(docs), info, gr.Dropdown(choices=[d["source"] for d in docs], value=None)
+        # A visitor gets the reason in the upload zone's place, not a zone that looks active (issue 18).
+        operator = policy.actor(role, request.username).operator
+        return (document_rows(docs), info, gr.Dropdown(choices=[d["source"] for d in docs], value=None),
+                gr.update(visible=operator, **upload), gr.update(visible=not operator))
 
     def refused(what: str, e: OperatorRequired) -> str:
         log.warning("refused %s from a visitor", what)
@@ -66,7 +84,7 @@ def build_sources_tab(app: gr.Blocks, engine, policy, role: gr.State, scopes, sc
         names = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
         message = operate("add documents", lambda actor, c: engine.upload(names, progress, actor=actor, collection=c),
                           scope, role, request)
-        return (message, None, *sources_view(scope, role, request))
+        return (message, *view(scope, role, request, value=None))
 
     def do_remove(source, scope, role, request: gr.Request):
         def remove(actor, c):
@@ -89,7 +107,10 @@ def build_sources_tab(app: gr.Blocks, engine, policy, role: gr.State, scopes, sc
             with gr.Column(scale=3):
                 upload = gr.File(label=f"Add documents ({', '.join(sorted(READERS))}; up to {MAX_UPLOAD_BYTES // 2**20} MB each): saved into this collection's own folder and indexed; an existing file is never replaced",
                                  file_count="multiple", file_types=sorted(READERS), interactive=False,
-                                 elem_id="cq-upload", height=140)
+                                 elem_id="cq-upload", height=140, visible=False)
+                # Shown instead of the upload zone to a visitor (sources_view decides per caller).
+                upload_locked = gr.HTML(locked_drop(policy.locked_reason("add documents")), elem_id="cq-upload-locked",
+                                        padding=False)
             with gr.Column(scale=2):
                 to_remove = gr.Dropdown(label="Remove a document", choices=[], interactive=False, elem_id="cq-remove-choice")
                 with gr.Row():
@@ -104,9 +125,9 @@ def build_sources_tab(app: gr.Blocks, engine, policy, role: gr.State, scopes, sc
         status = gr.Textbox(label="Status", interactive=False, lines=2, elem_id="cq-sources-status")
 
     view_inputs = [scope, role]
-    view_outputs = [table, sources_info, to_remove]
+    view_outputs = [table, sources_info, to_remove, upload, upload_locked]
     changes = [
-        upload.upload(do_upload, [upload, scope, role], [status, upload, *view_outputs],
+        upload.upload(do_upload, [upload, scope, role], [status, *view_outputs],
                       show_progress="full", api_visibility="private", concurrency_id="citeqa-index"),
         remove.click(do_remove, [to_remove, scope, role], [status, *view_outputs],
                      api_visibility="private", concurrency_id="citeqa-index"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,19 @@ def collection_assistant(assistant, collection):
     return assistant_for(assistant, {"collection": settings.collection, "corpus_path": settings.corpus_path})
 
 
+def ask_each(runner, questions, stop: Callable[[], bool] | None = None) -> Iterator[Outcome]:
+    """Ask and check `questions` in order, yielding each outcome as soon as it is checked (so a page can
+    show a long run's progress). `stop()` is read before each question: once true, nothing more is asked
+    (a Stop button ends the server's work with the question in hand, not at the end of the set)."""
+    for question in questions:
+        if stop is not None and stop():
+            return
+        yield Outcome(question, *run_question(runner, question))
+
+
 def run_question_set(assistant, qset: QuestionSet, collections=None) -> list[Outcome]:
     """Run every question of the set (with the set's settings overrides) in order."""
-    runner = assistant_for_set(assistant, qset, collections)
-    return [Outcome(q, *run_question(runner, q)) for q in qset.questions]
+    return list(ask_each(assistant_for_set(assistant, qset, collections), qset.questions))
 
 
 @dataclass
