@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from citeqa.app.rendering import (SHOWN_QUESTION_CHARS, UNSUPPORTED_MARK, format_answer_markdown, format_error,
-                                  format_question, place)
+                                  format_question, mark_phrase, place)
 from citeqa.errors import CiteqaError, InputError
 from citeqa.schema import scope_text
 
@@ -117,14 +117,6 @@ def _md_quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in lines)
 
 
-def _marked_answer(answer: str, phrase: str) -> str:
-    """The sentence with the short-answer phrase in bold, as the chat marks it (its first occurrence)."""
-    i = answer.find(phrase) if phrase else -1
-    if i < 0:
-        return _inert(answer)
-    return f"{_inert(answer[:i])}**{_inert(phrase)}**{_inert(answer[i + len(phrase):])}"
-
-
 def answer_markdown(result: dict) -> list[str]:
     """One answer's blocks as the chat showed them (rendering.format_answer_markdown): what it read when
     narrowed, the short answer in bold, the sentence, the sources with place and quote (the chat leaves out
@@ -138,7 +130,7 @@ def answer_markdown(result: dict) -> list[str]:
     phrase = " ".join(str((result.get("short_answer") or {}).get("text", "")).split())
     if phrase:
         parts.append(f"**{_inert(phrase)}**")
-    parts.append(_marked_answer(str(result.get("answer", "")).strip(), phrase))
+    parts.append(mark_phrase(str(result.get("answer", "")).strip(), phrase, escape=_inert))
     citations = result.get("citations") or []
     if not citations:
         return parts + ["*(no citations)*"]

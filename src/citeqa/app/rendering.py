@@ -92,13 +92,14 @@ def _plain_words(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _mark_phrase(answer: str, phrase: str) -> str:
-    """The answer escaped, with the first occurrence of the short-answer phrase in bold. The phrase is
-    marked with private-use characters before escaping (they pass through it untouched), then bolded."""
+def mark_phrase(answer: str, phrase: str, escape=paragraphs) -> str:
+    """The answer escaped (by `escape`: the chat's Markdown escaping, or the export's), with the first
+    occurrence of the short-answer phrase in bold. The phrase is marked with private-use characters
+    before escaping (they pass through it untouched), then bolded."""
     i = answer.find(phrase) if phrase else -1
     if i < 0:
-        return paragraphs(answer)
-    marked = paragraphs(answer[:i] + "\ue000" + phrase + "\ue001" + answer[i + len(phrase):])
+        return escape(answer)
+    marked = escape(answer[:i] + "\ue000" + phrase + "\ue001" + answer[i + len(phrase):])
     return marked.replace("\ue000", "**").replace("\ue001", "**")
 
 
@@ -117,7 +118,7 @@ def format_answer_markdown(result: dict, turn: int | None = None) -> str:
     citations = result.get("citations") or []
     short = result.get("short_answer") or {}
     phrase = _plain_words(short.get("text", ""))
-    answer = _mark_phrase(result["answer"], phrase)
+    answer = mark_phrase(result["answer"], phrase)
     if turn is not None:
         answer = link_markers(answer, citations, turn)
     parts = [f"**{paragraphs(phrase)}**", answer] if phrase else [answer]
