@@ -10,10 +10,10 @@ def test_a_stop_ends_only_its_own_sessions_run():
     mine, theirs = runs.start("session-a"), runs.start("session-b")
     assert runs.stop("session-c") == (False, None)  # nothing running there
     assert runs.stop("session-a") == (True, None)  # running, not at its first step yet
-    assert mine[0].is_set() and not theirs[0].is_set()
-    theirs[1][0] = "where it stands"
+    assert mine.flag.is_set() and not theirs.flag.is_set()
+    theirs.state = "where it stands"
     runs.finish("session-a", mine)
-    assert runs.stop("session-b") == (True, "where it stands") and theirs[0].is_set()
+    assert runs.stop("session-b") == (True, "where it stands") and theirs.flag.is_set()
     runs.finish("session-b", theirs)
     assert runs.stop("session-b") == (False, None)  # nothing left behind
 
@@ -23,4 +23,4 @@ def test_a_newer_run_of_the_session_outlives_the_older_ones_end():
     older = runs.start("s")
     newer = runs.start("s")  # Run pressed again
     runs.finish("s", older)  # the older run's end does not drop the newer one's flag
-    assert runs.stop("s") == (True, None) and newer[0].is_set() and not older[0].is_set()
+    assert runs.stop("s") == (True, None) and newer.flag.is_set() and not older.flag.is_set()

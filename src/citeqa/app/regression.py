@@ -106,11 +106,9 @@ def regression_steps(assistant, path: str | Path, uploaded: bool = False, collec
     yield state
 
 
-def run_regression(assistant, path: str | Path, progress=None, uploaded: bool = False, collections=None,
+def run_regression(assistant, path: str | Path, uploaded: bool = False, collections=None,
                    chosen: str | None = None) -> tuple[str, list[list]]:
-    """The whole run at once (see `regression_steps`): its summary and table. `progress((done, total),
-    desc=...)`, when given, is called before each question."""
+    """The whole run at once (see `regression_steps`): its summary and table."""
     for state in regression_steps(assistant, path, uploaded, collections, chosen):
-        if progress and not state.summary and state.done < state.total:
-            progress((state.done, state.total), desc=state.last[0] if state.last else "")
+        pass
     return state.summary, state.rows

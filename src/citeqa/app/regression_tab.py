@@ -3,6 +3,7 @@ progress as each question finishes (a run of the bundled set can take minutes), 
 
 import logging
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import gradio as gr
@@ -29,6 +30,14 @@ def regression_sets() -> dict[str, Path]:
     return out
 
 
+@dataclass
+class _Run:
+    """One session's run: the flag its Stop raises, and where it stands (None before its first step)."""
+
+    flag: threading.Event = field(default_factory=threading.Event)
+    state: RunState | None = None
+
+
 class Runs:
     """The run each browser session has going, so that session's Stop can end it: a flag the runner reads
     between questions (the server asks nothing more), and where the run stands (what Stop reports).
@@ -36,10 +45,10 @@ class Runs:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._runs: dict[str, tuple[threading.Event, list]] = {}
+        self._runs: dict[str, _Run] = {}
 
-    def start(self, session: str) -> tuple[threading.Event, list]:
-        entry = (threading.Event(), [None])  # the flag, and [the run's latest RunState]
+    def start(self, session: str) -> _Run:
+        entry = _Run()
         with self._lock:
             self._runs[session] = entry
         return entry
@@ -55,8 +64,8 @@ class Runs:
             entry = self._runs.pop(session, None)
         if entry is None:
             return False, None
-        entry[0].set()
-        return True, entry[1][0]
+        entry.flag.set()
+        return True, entry.state
 
 
 class RegressionEvents:
@@ -82,8 +91,8 @@ class RegressionEvents:
             asked = self.scopes.resolve(scope, role, request)
             collections = lambda name: self.engine.assistant_for(self.scopes.named(name, role, request))  # noqa: E731
             for state in regression_steps(asked.assistant, path, uploaded=bool(uploaded), collections=collections,
-                                          chosen=asked.collection.name, stop=entry[0].is_set):
-                entry[1][0] = state
+                                          chosen=asked.collection.name, stop=entry.flag.is_set):
+                entry.state = state
                 # The table empties as a run starts and fills once it ends (the rows sorted, failures first).
                 yield (state.summary, state.rows) if state.summary else \
                     (progress_markdown(state), [] if state.done == 0 else gr.skip())
