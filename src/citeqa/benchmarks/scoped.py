@@ -177,7 +177,10 @@ def bench_ask(work: Path, size: int, n_collections: int, questions: int, base: P
 
     base_index, base_collection, corpus = _base_index(work, base, base_collection, quick)
     index = work / "ask-index"
-    built = build_scaled_index(size, base_index, corpus, index, [BENCH / "covidqa" / "docs"], base_collection=base_collection)
+    # Enough documents to deal one or more to each collection, even from the seed article alone (no bench).
+    per_doc = max(1, min(250, size // (n_collections + 1)))
+    built = build_scaled_index(size, base_index, corpus, index, [BENCH / "covidqa" / "docs"], base_collection=base_collection,
+                               per_doc=per_doc)
     engine = Engine(Assistant(load_settings(index_path=index, corpus_path=corpus, answerer="extractive")))
     parts = _split(engine, n_collections)
     scopes = Scopes(engine, AccessPolicy())

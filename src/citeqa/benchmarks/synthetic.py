@@ -56,9 +56,10 @@ def _vary(text: str, sentences: list[tuple[int, int]], offset: int, rng: random.
 
 
 def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, vocab_folders: list[Path], seed: int = 7,
-                       base_collection: str = "citeqa", collection: str = "citeqa") -> dict:
+                       base_collection: str = "citeqa", collection: str = "citeqa", per_doc: int = 250) -> dict:
     """An index of `size` passages: the real passages of base_index plus synthetic variations (words
-    swapped for words of the texts in `vocab_folders`), in `collection` of a fresh `index` folder."""
+    swapped for words of the texts in `vocab_folders`), in `collection` of a fresh `index` folder, in
+    synthetic documents of `per_doc` passages."""
 
     base = Store(_settings(base_index, corpus, base_collection))
     real: list[tuple[DocumentRecord, list[Passage], np.ndarray]] = []
@@ -83,7 +84,7 @@ def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, v
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     vocab = _vocabulary([corpus, *vocab_folders])
-    per_doc, d = 250, 0
+    d = 0
     while written < size:
         n = min(per_doc, size - written)
         source = f"synthetic/{size}/doc{d:05d}.txt"
