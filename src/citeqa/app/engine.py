@@ -18,7 +18,7 @@ from citeqa.app.uploads import (  # noqa: F401  (MAX_UPLOAD_BYTES and the name r
     MAX_UPLOAD_BYTES, file_digest, inside, numbered_name, sanitize_upload_name, upload_into,
 )
 from citeqa.errors import InputError
-from citeqa.index.catalog import Catalog, Collection
+from citeqa.index.catalog import FILES_FOLDER, Catalog, Collection
 
 def folder_label(folder: Path) -> str:
     """How a corpus folder is named on the page: relative to the working folder, else its own name
@@ -142,8 +142,8 @@ class Engine:
         indexed under a relative name as it is; an absolute one (a folder outside the working folder) as
         `<folder label>/<path in it>`, or by its file name, so no absolute server path reaches a visitor."""
         path = Path(source) if PurePosixPath(source).is_absolute() else Path.cwd() / source
-        files = (collection or self.active_collection()).files_folder(self.configured.index_path)
-        if path.parent.resolve() == files.resolve():
+        collection = collection or self.active_collection()
+        if path.parent.resolve() == collection.files_folder(self.configured.index_path).resolve() or self._uploaded_elsewhere(path, collection):
             return f"uploads/{path.name}"
         if not PurePosixPath(source).is_absolute():
             return source
@@ -153,6 +153,12 @@ class Engine:
             except ValueError:
                 continue
         return PurePosixPath(source).name
+
+    def _uploaded_elsewhere(self, path: Path, collection: Collection | None) -> bool:
+        """With a Chroma server: a file uploaded into this collection through another app process (its
+        managed folder there, `<index>/<collection id>/files/`); its text as read comes from the server."""
+        collection = collection or self.active_collection()
+        return bool(self.configured.chroma_url) and path.parent.name == FILES_FOLDER and path.parent.parent.name == collection.id
 
     def public_result(self, result: dict | None, collection: Collection | None = None) -> dict | None:
         """An answer (`citeqa ask --json` object) with its sources as shown, and the collection it asked."""
@@ -209,6 +215,7 @@ class Engine:
         d["index_path"] = Path(s.index_path).name
         d["embedding_model"] = public_name(d["embedding_model"])
         d["llm_model"] = public_name(d["llm_model"])
+        d["chroma_ca_file"] = public_name(d["chroma_ca_file"])  # a server path: its file name only
         d["chroma_url"], d["llm_base_url"] = public_url(d["chroma_url"]), public_url(d["llm_base_url"])
         return d
 
@@ -235,7 +242,8 @@ class Engine:
         indexed = record["source"]
         out["record"] = record = {**record, "source": source}
         path = Path(str(record.get("path") or ""))
-        if not record.get("path") or not any(inside(root, path) for root in self.roots(collection)):
+        if not record.get("path") or not (any(inside(root, path) for root in self.roots(collection))
+                                          or self._uploaded_elsewhere(path, collection)):
             out["why"] = "The document's file is outside the corpus folder; showing the quote as indexed."
             return out
         out["stored"] = self.assistant_for(collection).document_text(indexed)

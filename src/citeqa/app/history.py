@@ -9,6 +9,10 @@ cookie the server issued (HttpOnly, signed with the server's secret, so a page c
 forge it). Folder names are an HMAC of that secret, so nobody can work out another's folder from a
 login name. Ids are checked against a strict pattern before they touch a path. Files are written
 whole (temporary file, then rename), so a crash never leaves half a conversation.
+
+With a Chroma server (`chroma_url`), conversations and the secret are kept in the server instead
+(history_server.py), so every app process behind a load balancer serves the same ones;
+`conversation_store(settings)` picks the store.
 """
 
 from __future__ import annotations
@@ -74,10 +78,81 @@ def _title(conversation: dict) -> str:
     return first if len(first) <= MAX_TITLE_CHARS else first[: MAX_TITLE_CHARS - 1] + "…"
 
 
-class ConversationStore:
+def check_owner(owner) -> str:
+    if not isinstance(owner, str) or not _ID.match(owner):
+        raise InputError("This browser has no conversation list yet: reload the page.")
+    return owner
+
+
+def check_conversation(conv) -> str:
+    if not isinstance(conv, str) or not _ID.match(conv):
+        raise InputError("That conversation does not exist.")
+    return conv
+
+
+def summary(data: dict) -> dict:
+    """What the list shows of a kept conversation: {title, updated, turns, questions}."""
+    conversation = data.get("conversation") or {}
+    return {"title": data.get("title", ""), "updated": data.get("updated", 0),
+            "turns": len(conversation.get("turns") or []),
+            "questions": [str(q) for q in conversation.get("questions")
+                          or [t.get("question", "") for t in conversation.get("turns") or []]]}
+
+
+def kept(old: dict, conv: str, conversation: dict, settings: dict) -> dict:
+    """The record to keep for `conversation`, given the one kept before ({} if none): its name, unless
+    renamed, follows the first question."""
+    now = time.time()
+    renamed = old.get("renamed", False)
+    return {"id": conv, "title": (old.get("title") if renamed else None) or _title(conversation), "renamed": renamed,
+            "created": old.get("created", now), "updated": now, "settings": settings, "conversation": conversation}
+
+
+def new_title(title) -> str:
+    title = " ".join(str(title or "").split())[:MAX_TITLE_CHARS]
+    if not title:
+        raise InputError("Give the conversation a name.")
+    return title
+
+
+def conversation_store(settings):
+    """Where this process keeps conversations: with a Chroma server, in it (every app process behind a
+    load balancer reads the same ones); else files under the index folder."""
+    if settings.chroma_url:
+        from citeqa.app.history_server import ServerConversationStore
+
+        return ServerConversationStore(settings)
+    return ConversationStore(Path(settings.index_path) / "conversations")
+
+
+class Conversations:
+    """What every store shares: owners keyed by its secret, and pruning to MAX_CONVERSATIONS."""
+
+    _owners: Owners | None = None
+
+    def secret(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def owners(self) -> Owners:
+        if self._owners is None:
+            self._owners = Owners(self.secret())
+        return self._owners
+
+    def list(self, owner: str) -> list[dict]:
+        raise NotImplementedError
+
+    def delete(self, owner: str, conv: str) -> None:
+        raise NotImplementedError
+
+    def _prune(self, owner: str) -> None:
+        for old in self.list(owner)[MAX_CONVERSATIONS:]:
+            self.delete(owner, old["id"])
+
+
+class ConversationStore(Conversations):
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self._owners: Owners | None = None
 
     def secret(self) -> str:
         """The server's secret for folder names and visitor cookies; made once, kept with the
@@ -100,12 +175,6 @@ class ConversationStore:
             (self.folder / ".secret").unlink(missing_ok=True)  # the published key of the old browser ids
             return path.read_text().strip()
 
-    @property
-    def owners(self) -> Owners:
-        if self._owners is None:
-            self._owners = Owners(self.secret())
-        return self._owners
-
     def login_folder(self, username: str) -> str:
         """A login's folder; its conversations from before keyed folder names are moved there once.
         (Anonymous folders of that time cannot be told apart from forged ones, so they stay unlisted.)"""
@@ -125,14 +194,10 @@ class ConversationStore:
         return folder
 
     def _dir(self, owner: str) -> Path:
-        if not isinstance(owner, str) or not _ID.match(owner):
-            raise InputError("This browser has no conversation list yet: reload the page.")
-        return self.folder / owner
+        return self.folder / check_owner(owner)
 
     def _file(self, owner: str, conv: str) -> Path:
-        if not isinstance(conv, str) or not _ID.match(conv):
-            raise InputError("That conversation does not exist.")
-        return self._dir(owner) / f"{conv}.json"
+        return self._dir(owner) / f"{check_conversation(conv)}.json"
 
     def list(self, owner: str) -> list[dict]:
         """{id, title, updated, turns, questions}, newest first."""
@@ -143,11 +208,7 @@ class ConversationStore:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue  # a file that cannot be read is not listed
-            conversation = data.get("conversation") or {}
-            out.append({"id": path.stem, "title": data.get("title", ""), "updated": data.get("updated", 0),
-                        "turns": len(conversation.get("turns") or []),
-                        "questions": [str(q) for q in conversation.get("questions")
-                                      or [t.get("question", "") for t in conversation.get("turns") or []]]})
+            out.append({"id": path.stem, **summary(data)})
         return sorted(out, key=lambda d: -d["updated"])
 
     def load(self, owner: str, conv: str) -> dict:
@@ -163,32 +224,21 @@ class ConversationStore:
         """Write the conversation (questions, answers with their citations, the settings used)."""
         path = self._file(owner, conv)
         path.parent.mkdir(parents=True, exist_ok=True)
-        now = time.time()
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = {}
-        data = {"id": conv, "title": old.get("title") or _title(conversation), "renamed": old.get("renamed", False),
-                "created": old.get("created", now), "updated": now, "settings": settings, "conversation": conversation}
-        if not data["renamed"]:
-            data["title"] = _title(conversation)
-        _write(path, json.dumps(data, ensure_ascii=False))
+        _write(path, json.dumps(kept(old, conv, conversation, settings), ensure_ascii=False))
         self._prune(owner)
 
     def rename(self, owner: str, conv: str, title: str) -> None:
-        title = " ".join(str(title or "").split())[:MAX_TITLE_CHARS]
-        if not title:
-            raise InputError("Give the conversation a name.")
+        title = new_title(title)
         data = self.load(owner, conv)
         data.update(title=title, renamed=True)
         _write(self._file(owner, conv), json.dumps(data, ensure_ascii=False))
 
     def delete(self, owner: str, conv: str) -> None:
         self._file(owner, conv).unlink(missing_ok=True)
-
-    def _prune(self, owner: str) -> None:
-        for old in self.list(owner)[MAX_CONVERSATIONS:]:
-            self.delete(owner, old["id"])
 
 
 def matching(listed: list[dict], text: str) -> list[dict]:

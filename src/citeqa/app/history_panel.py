@@ -17,7 +17,7 @@ from pathlib import Path
 import gradio as gr
 
 from citeqa.app.conversation import conversation_markdown, new_conversation
-from citeqa.app.history import VISITOR_COOKIE, ConversationStore, matching, new_id
+from citeqa.app.history import VISITOR_COOKIE, Conversations, conversation_store, matching, new_id
 from citeqa.app.panel import panel_placeholder
 from citeqa.app.rendering import escape_markdown
 from citeqa.errors import CiteqaError, InputError
@@ -40,7 +40,7 @@ class HistoryPanel:
     opened: list = field(default_factory=list)  # the click that opens one, once wired: its scope is shown after
 
 
-def owner_folder(store: ConversationStore, request) -> str:
+def owner_folder(store: Conversations, request) -> str:
     """The caller's conversation folder, from the server's side of the request only."""
     username = getattr(request, "username", None) if request is not None else None
     if username:
@@ -52,7 +52,7 @@ def owner_folder(store: ConversationStore, request) -> str:
     return store.owners.visitor_folder(visitor)
 
 
-def _choices(store: ConversationStore, who, search: str = "") -> list[tuple[str, str]]:
+def _choices(store: Conversations, who, search: str = "") -> list[tuple[str, str]]:
     try:
         items = matching(store.list(who), search)
     except CiteqaError:
@@ -60,7 +60,7 @@ def _choices(store: ConversationStore, who, search: str = "") -> list[tuple[str,
     return [(f"{d['title']} · {time.strftime('%d %b %H:%M', time.localtime(d['updated']))}", d["id"]) for d in items]
 
 
-def _listing(store: ConversationStore, who, search, value=None) -> tuple:
+def _listing(store: Conversations, who, search, value=None) -> tuple:
     """The list's update (keeping `value` selected when still listed) and a line when it is empty."""
     choices = _choices(store, who, search if isinstance(search, str) else "")
     kept = value if value in {c[1] for c in choices} else None
@@ -79,7 +79,7 @@ class _Events:
 
     def __init__(self, engine):
         self.engine = engine
-        self.store = ConversationStore(Path(engine.assistant.settings.index_path) / "conversations")
+        self.store = conversation_store(engine.assistant.settings)
 
     def identify(self, request: gr.Request):
         try:

@@ -104,16 +104,16 @@ def _warm_quietly(assistant) -> None:
         log.warning("warm-up failed: %s", e)
 
 
-def _guards(host: str, allowed: list[str], index_path):
+def _guards(host: str, allowed: list[str], settings):
     """The checks in front of the app: allowed Host names, upload budgets, visitor cookies."""
-    from citeqa.app.history import ConversationStore
+    from citeqa.app.history import conversation_store
     from citeqa.app.hosts import AllowedHosts
     from citeqa.app.limits import (UPLOAD_CLIENT_BYTES, UPLOAD_CLIENT_WINDOW, UPLOAD_TOTAL_BYTES,
                                    UPLOAD_TOTAL_WINDOW, ByteBudget)
     from citeqa.app.middleware import Guards
 
     uploads = ByteBudget(UPLOAD_CLIENT_BYTES, UPLOAD_TOTAL_BYTES, UPLOAD_CLIENT_WINDOW, UPLOAD_TOTAL_WINDOW)
-    return Guards(AllowedHosts(host, allowed), ConversationStore(Path(index_path) / "conversations").owners, uploads)
+    return Guards(AllowedHosts(host, allowed), conversation_store(settings).owners, uploads)
 
 
 def _launch(app, args, auth, guards) -> str | None:
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
         engine = Engine(assistant, corpus_folders=args.corpus_folder)
         app = build_app(engine, policy)
-        guards = _guards(args.host, allowed, assistant.settings.index_path)
+        guards = _guards(args.host, allowed, assistant.settings)
     except CiteqaError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,4 +1,4 @@
-"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality, load, runon, formats or collections)."""
+"""`python -m citeqa.benchmarks <name> [options]`: run one benchmark (speed, quality, load, runon, formats, collections or scaleout)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 BENCHMARKS = {"speed": "citeqa.benchmarks.speed", "quality": "citeqa.benchmarks.quality", "load": "citeqa.benchmarks.load",
               "runon": "citeqa.benchmarks.runon", "formats": "citeqa.benchmarks.formats",
-              "collections": "citeqa.benchmarks.scoped"}
+              "collections": "citeqa.benchmarks.scoped", "scaleout": "citeqa.benchmarks.scaleout"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,11 +73,11 @@ def questions_for(corpus: Path) -> list[str]:
     return SEED_QUESTIONS
 
 
-def start_app(index: Path, corpus: Path, workdir: Path) -> tuple[subprocess.Popen, str, Path]:
+def start_app(index: Path, corpus: Path, workdir: Path, **extra: str) -> tuple[subprocess.Popen, str, Path]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
     env.update(CITEQA_INDEX_PATH=str(index), CITEQA_CORPUS_PATH=str(corpus), CITEQA_NO_MCP="1",
-               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
+               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", **extra)
     log = workdir / "app.log"
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--no-ingest", "--host", "127.0.0.1", "--port", str(port)],
                             stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=workdir, env=env)

@@ -25,8 +25,8 @@ from citeqa.settings import load_settings
 NOISE = 0.6  # norm of the Gaussian perturbation added to a unit vector for a synthetic passage
 
 
-def _settings(index: Path, corpus: Path, collection: str = "citeqa"):
-    return load_settings(index_path=index, corpus_path=corpus, answerer="extractive", collection=collection)
+def _settings(index: Path, corpus: Path, collection: str = "citeqa", chroma_url: str | None = None):
+    return load_settings(index_path=index, corpus_path=corpus, answerer="extractive", collection=collection, chroma_url=chroma_url)
 
 
 _WORD = re.compile(r"[A-Za-z]{4,}")
@@ -56,7 +56,8 @@ def _vary(text: str, sentences: list[tuple[int, int]], offset: int, rng: random.
 
 
 def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, vocab_folders: list[Path], seed: int = 7,
-                       base_collection: str = "citeqa", collection: str = "citeqa", per_doc: int = 250) -> dict:
+                       base_collection: str = "citeqa", collection: str = "citeqa", per_doc: int = 250,
+                       chroma_url: str | None = None) -> dict:
     """An index of `size` passages: the real passages of base_index plus synthetic variations (words
     swapped for words of the texts in `vocab_folders`), in `collection` of a fresh `index` folder, in
     synthetic documents of `per_doc` passages."""
@@ -73,7 +74,7 @@ def build_scaled_index(size: int, base_index: Path, corpus: Path, index: Path, v
 
     shutil.rmtree(index, ignore_errors=True)
     chroma.forget(index)
-    store = Store(_settings(index, corpus, collection))
+    store = Store(_settings(index, corpus, collection, chroma_url))  # with chroma_url: written into that server
     t0 = time.perf_counter()
     written = 0
     for record, ps, vs in real:

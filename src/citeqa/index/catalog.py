@@ -29,9 +29,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from citeqa.errors import InputError
+from citeqa.index import server_state
 from citeqa.settings import Settings
 
 CATALOG_FILE = "collections.json"
+CATALOG_RECORD = "catalog"  # its record in a Chroma server (server_state.META_COLLECTION)
 FILES_FOLDER = "files"  # <index>/<id>/files: a collection's managed folder (uploads)
 MAX_NAME_CHARS = 60
 _NAME_PUNCTUATION = set(" ._-()&'+,")
@@ -111,20 +113,32 @@ class Catalog:
     # -- reading ------------------------------------------------------------------------------------
     def _read(self) -> tuple[list[Collection], dict]:
         """(stored collections, the default's {id, folder} as the last writer configured it)."""
+        if self.settings.chroma_url:  # kept in the server, read again at most every refresh_s
+            if self._cache is None or time.monotonic() - self._cache[0] >= self.settings.refresh_s:
+                text = server_state.read_record(self.settings, CATALOG_RECORD)
+                self._cache = (time.monotonic(), *self._parse(text, "in the Chroma server"))
+            return list(self._cache[1]), self._cache[2]
         try:
             stamp = self.path.stat().st_mtime_ns
         except FileNotFoundError:
             return [], {}
         if self._cache is None or self._cache[0] != stamp:
             try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                items = [_from_dict(d) for d in data.get("collections", [])]
-                base = dict(data.get("default") or {})
-            except (OSError, ValueError, TypeError, KeyError, AttributeError) as e:
-                raise InputError(f"The collection list {self.path.name} in the index folder cannot be read ({e}); "
-                                 "fix or remove it.") from None
-            self._cache = (stamp, items, base)
+                text = self.path.read_text(encoding="utf-8")
+            except OSError as e:
+                raise InputError(f"The collection list {self.path.name} in the index folder cannot be read ({e}).") from None
+            self._cache = (stamp, *self._parse(text, f"{self.path.name} in the index folder"))
         return list(self._cache[1]), self._cache[2]
+
+    @staticmethod
+    def _parse(text: str | None, where: str) -> tuple[list[Collection], dict]:
+        if text is None:
+            return [], {}
+        try:
+            data = json.loads(text)
+            return [_from_dict(d) for d in data.get("collections", [])], dict(data.get("default") or {})
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            raise InputError(f"The collection list {where} cannot be read ({e}); fix or remove it.") from None
 
     def _stored(self) -> list[Collection]:
         return self._read()[0]
@@ -181,20 +195,34 @@ class Catalog:
     # -- writing ------------------------------------------------------------------------------------
     @contextmanager
     def _editing(self):
-        """The stored list, to change in place; written whole (temporary file, then rename) under a lock."""
+        """The stored list, to change in place; written whole under a lock (a temporary file, then a
+        rename; with a Chroma server, its record under a lease kept there)."""
         self.index_path.mkdir(parents=True, exist_ok=True)
-        with open(self.index_path / "collections.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self._locked():
             self._cache = None
             items = self._stored()
             cid, folder = self._base()
             yield items
-            fd, tmp = tempfile.mkstemp(dir=self.index_path, prefix=".collections-")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"format": 1, "default": {"id": cid, "folder": folder},
-                           "collections": [c.to_dict() for c in items]}, f, ensure_ascii=False, indent=1)
-            os.replace(tmp, self.path)
+            text = json.dumps({"format": 1, "default": {"id": cid, "folder": folder},
+                               "collections": [c.to_dict() for c in items]}, ensure_ascii=False, indent=1)
+            if self.settings.chroma_url:
+                server_state.write_record(self.settings, CATALOG_RECORD, text)
+            else:
+                fd, tmp = tempfile.mkstemp(dir=self.index_path, prefix=".collections-")
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(text)
+                os.replace(tmp, self.path)
             self._cache = None
+
+    @contextmanager
+    def _locked(self):
+        if self.settings.chroma_url:
+            with server_state.record_lease(self.settings, CATALOG_RECORD, "the collection list"):
+                yield
+            return
+        with open(self.index_path / "collections.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _taken(self, name: str, items: list[Collection], but: str | None = None) -> bool:
         default = self.default(items)
@@ -273,10 +301,11 @@ def drop_index(settings: Settings, collection: Collection) -> None:
         bin_ = Path(settings.index_path) / "removed"
         bin_.mkdir(parents=True, exist_ok=True)
         shutil.move(str(files), bin_ / f"{time.strftime('%Y%m%d-%H%M%S')}-{collection.id}")
-    try:
-        chroma.client(settings).delete_collection(collection.id)
-    except Exception:  # never made (nothing was ingested), or already gone
-        pass
+    for name in (collection.id, server_state.records_name(collection.id)):
+        try:
+            chroma.client(settings).delete_collection(name)
+        except Exception:  # never made (nothing was ingested), or already gone
+            pass
     shutil.rmtree(folder, ignore_errors=True)
 
 

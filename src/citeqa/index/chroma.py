@@ -11,7 +11,9 @@ A Chroma server is one shared state already: nothing to reopen.
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -33,7 +35,11 @@ _LOCK = threading.RLock()
 
 
 def client_key(settings: Settings) -> str:
-    return settings.chroma_url or str(Path(settings.index_path, "chroma").resolve())
+    if settings.chroma_url:  # one client per server, tenant, database and token
+        token = settings.chroma_token.get_secret_value() if settings.chroma_token else ""
+        return (f"{settings.chroma_url}#{settings.chroma_tenant}/{settings.chroma_database}"
+                f"#{hashlib.sha256(token.encode()).hexdigest()[:12]}")
+    return str(Path(settings.index_path, "chroma").resolve())
 
 
 def _reason(e: Exception) -> str:
@@ -51,25 +57,97 @@ def unreachable(settings: Settings, e: Exception) -> StoreError:
     return StoreError(f"{_where(settings)} cannot be reached ({_reason(e)}).")
 
 
+def _server_settings(settings: Settings):
+    """Chroma's client settings for a server: the token through Chroma's own token client (sent with
+    every request), and the CA bundle to trust for https (httpx's `verify`)."""
+    from chromadb.config import Settings as ChromaSettings
+
+    extra = {}
+    if settings.chroma_token is not None:
+        extra.update(chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+                     chroma_client_auth_credentials=settings.chroma_token.get_secret_value(),
+                     chroma_auth_token_transport_header=settings.chroma_token_header)
+    if settings.chroma_ca_file is not None:
+        ca = Path(settings.chroma_ca_file).expanduser()
+        if not ca.is_file():
+            raise StoreError(f"The CA file {ca} (chroma_ca_file) does not exist.")
+        extra["chroma_server_ssl_verify"] = str(ca)
+    return ChromaSettings(anonymized_telemetry=False, **extra)
+
+
+def _refused(e: Exception) -> bool:
+    """Whether the server (or a proxy in front of it) turned the client away: 401 or 403. Chroma raises
+    its own error for its own reply, and a bare Exception(body) for a proxy's, raised while handling the
+    httpx error that holds the status."""
+    from chromadb import errors
+
+    kinds = tuple(getattr(errors, n) for n in ("AuthorizationError", "ChromaAuthError", "ForbiddenError")
+                  if hasattr(errors, n))
+    seen = 0
+    while e is not None and seen < 5:
+        if isinstance(e, kinds) or getattr(getattr(e, "response", None), "status_code", None) in (401, 403):
+            return True
+        e, seen = e.__cause__ or e.__context__, seen + 1
+    return False
+
+
+def _open_failed(settings: Settings, e: Exception) -> StoreError:
+    """One sentence saying what to fix: the token, the tenant or database, or the server's address."""
+    from chromadb.errors import NotFoundError
+
+    if settings.chroma_url and _refused(e):
+        if settings.chroma_token is None:
+            return StoreError(f"{_where(settings)} asks for a token: set CITEQA_CHROMA_TOKEN (or chroma_token in "
+                              "citeqa.toml).")
+        return StoreError(f"{_where(settings)} refused the token (chroma_token, sent as {settings.chroma_token_header}): "
+                          "check it and chroma_token_header.")
+    if settings.chroma_url and isinstance(e, NotFoundError):
+        return StoreError(f"{_where(settings)} has no database {settings.chroma_database!r} in tenant "
+                          f"{settings.chroma_tenant!r} ({_reason(e)}): create it, or set chroma_tenant and chroma_database.")
+    cause = _transport_error(e) or e  # Chroma hides why it could not connect behind "Are you sure it is running?"
+    if "CERTIFICATE_VERIFY_FAILED" in str(cause):
+        return StoreError(f"{_where(settings)} has a certificate citeqa cannot verify ({_reason(cause)}): set "
+                          "chroma_ca_file to the CA bundle that signed it.")
+    return unreachable(settings, cause)
+
+
+def _transport_error(e: Exception | None) -> Exception | None:
+    """The httpx connection error behind `e`, if any (it says why: refused, unknown host, TLS)."""
+    import httpx
+
+    for _ in range(5):
+        if e is None or isinstance(e, httpx.TransportError):
+            return e
+        e = e.__cause__ or e.__context__
+    return None
+
+
 def _open(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
+            with warnings.catch_warnings():  # httpx deprecates `verify=<path>`, which is what Chroma passes
+                warnings.filterwarnings("ignore", message=".*verify=<str>", category=DeprecationWarning)
+                # Making the client already asks the server for the tenant and the database (so for the token).
+                client = chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=_server_settings(settings),
+                    tenant=settings.chroma_tenant,
+                    database=settings.chroma_database,
+                )
             client.heartbeat()
         else:
-            client = chromadb.PersistentClient(path=client_key(settings), settings=chroma_settings)
+            client = chromadb.PersistentClient(path=client_key(settings),
+                                               settings=ChromaSettings(anonymized_telemetry=False))
+    except StoreError:
+        raise
     except Exception as e:
-        raise unreachable(settings, e) from None
+        raise _open_failed(settings, e) from None
     return client
 
 

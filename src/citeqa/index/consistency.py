@@ -1,4 +1,7 @@
 """The two stores kept in agreement: the SQLite passage table (the source of truth) and Chroma's vectors.
+With a Chroma server, the live passages (server_state.py) and the server's other records: orphans are
+the passages of a write killed before its document record was committed, or the old passages of one
+killed before they were deleted.
 
 A write puts vectors in Chroma, commits the passages, then deletes the vectors they replace; a process
 killed between two of those steps leaves vectors whose passage is gone (orphans). A vector can also go
@@ -42,8 +45,12 @@ class Drift:
 
 
 def find_drift(store: Store) -> Drift:
+    store.pull(force=True)  # with a Chroma server: its live passages, of the latest writes
     passages, vectors = set(store.passage_ids()), store.vector_ids()
-    return Drift(len(passages), len(vectors), sorted(vectors - passages), sorted(passages - vectors))
+    # In a server the passages are the vectors' own records: a passage can lack a vector only in a
+    # cache behind the server, never in the server, so nothing is missing there.
+    missing = sorted(passages - vectors) if store.server is None else []
+    return Drift(len(passages), len(vectors), sorted(vectors - passages), missing)
 
 
 def quick_drift(store: Store) -> Drift | None:

@@ -1,7 +1,9 @@
 """Store: vectors in Chroma (embedded under index/ or a server), passages and documents in a local SQLite table,
-and the keyword index beside them. The SQLite table is the source of truth for what is indexed: a vector
+and the keyword index beside them. Embedded, the SQLite table is the source of truth for what is indexed: a vector
 whose passage is not in it (left by an interrupted ingest) is ignored at query time and deleted by the
-next ingest or `citeqa check --repair` (consistency.py).
+next ingest or `citeqa check --repair` (consistency.py). With a Chroma server (`chroma_url`) the server
+is the source of truth and the SQLite table and keyword index are caches of it (server_state.py, cache.py):
+every write goes to the server first, under a lease kept there instead of the lock file.
 
 Writes (a document, a removal, a repair) hold a lock file in the index folder, so two processes never
 write the same index at once, and each write moves the index version in its SQLite transaction, which
@@ -17,49 +19,19 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from citeqa.documents.reasons import clause
 from citeqa.errors import StoreError
-from citeqa.index import chroma
+from citeqa.index import cache, chroma
 from citeqa.index.faults import crash_point
 from citeqa.index.keyword import KeywordIndex
+from citeqa.index.server_state import SHARED_META, ServerState, passage_payload
+from citeqa.index.tables import SCHEMA, SCHEMA_VERSION, DocumentRecord, pack, passage_row
 from citeqa.schema import Passage
 from citeqa.settings import Settings
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    source TEXT PRIMARY KEY, path TEXT, title TEXT, hash TEXT, size INTEGER,
-    passages INTEGER, indexed_at REAL, passage_chars INTEGER
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id TEXT PRIMARY KEY, source TEXT, seq INTEGER, text TEXT, meta TEXT, vectors BLOB
-);
-CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
--- The text as read of each document (what every offset points into), so a citation can be shown after
--- its file changed or went; layout is JSON (blocks, pages). An index made before this table has no rows
--- in it: the panel then reads the file.
-CREATE TABLE IF NOT EXISTS texts (source TEXT PRIMARY KEY, hash TEXT, format TEXT, text TEXT, layout TEXT, notes TEXT);
-"""
-
-SCHEMA_VERSION = "2"  # 2: sentence vectors stored with each passage
-VECTOR_DTYPE = np.float16  # sentence vectors on disk: half the size, cosines good to 1e-3
-
-@dataclass
-class DocumentRecord:
-    source: str
-    path: str
-    title: str
-    hash: str
-    size: int
-    passages: int
-    indexed_at: float
-    passage_chars: int | None = None  # the target length it was split at (None: unrecorded, older index)
-
 
 class Store:
     def __init__(self, settings: Settings):
@@ -68,7 +40,7 @@ class Store:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.folder / "passages.sqlite", check_same_thread=False)
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
             outdated = self._schema_outdated()
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"The index folder {self.folder} cannot be opened: {clause(e)}.") from None
@@ -79,15 +51,23 @@ class Store:
         self._generation = -1
         self._write_depth = 0
         self._lock_file = None
+        self.server = ServerState(settings) if settings.chroma_url else None
+        self._lease = None
+        self._pull_lock = threading.Lock()
+        self._checked = float("-inf")  # when the server's version was last read
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
-        if "passage_chars" not in columns:
-            with self._db:
-                self._db.execute("ALTER TABLE documents ADD COLUMN passage_chars INTEGER")
+        for column, kind in (("passage_chars", "INTEGER"), ("write_id", "TEXT")):  # write_id: the server's write
+            if column not in columns:
+                with self._db:
+                    self._db.execute(f"ALTER TABLE documents ADD COLUMN {column} {kind}")
         if outdated:
-            # An index from an older citeqa: start over (the next ingest re-indexes everything).
-            self.reset_vectors()
+            # An index from an older citeqa: start over (the next ingest re-indexes everything; a
+            # server's cache is read again from the server).
+            if self.server is None:
+                self.reset_vectors()
+            self._db.executescript("DELETE FROM documents; DELETE FROM texts; DELETE FROM meta WHERE key='version';")
             self._db.execute("DROP TABLE passages")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
         self.set_meta("schema", SCHEMA_VERSION)
         self.keyword = KeywordIndex(self.folder / "keyword")
 
@@ -110,6 +90,14 @@ class Store:
                     fcntl.flock(self._lock_file, fcntl.LOCK_EX)
                 except OSError as e:
                     raise StoreError(f"The index folder {self.folder} cannot be locked for writing: {clause(e)}.") from None
+                if self.server is not None:  # processes on other machines: the lease in the server
+                    self._lease = self.server.lease()
+                    try:
+                        self._lease.acquire()
+                        self.pull(force=True)  # what others wrote, before writing over it
+                    except BaseException:
+                        self._release()
+                        raise
                 chroma.sync(self.settings, self.settings.collection, self.version)
                 chroma.begin_write(self.settings, self.settings.collection)
             self._write_depth += 1
@@ -119,8 +107,26 @@ class Store:
                 self._write_depth -= 1
                 if self._write_depth == 0:
                     chroma.end_write(self.settings, self.settings.collection, self.version)
-                    self._lock_file.close()  # releases the lock
-                    self._lock_file = None
+                    self._release()
+
+    def _release(self) -> None:
+        if self._lease is not None:
+            self._lease.release()
+            self._lease = None
+        self._lock_file.close()  # releases the lock
+        self._lock_file = None
+
+    def pull(self, force: bool = False) -> None:
+        """Server mode: bring the local cache to the server's version, read at most every refresh_s."""
+        if self.server is None or (not force and time.monotonic() - self._checked < self.settings.refresh_s):
+            return
+        with self._pull_lock:
+            if not force and time.monotonic() - self._checked < self.settings.refresh_s:
+                return  # another thread checked meanwhile
+            version = self.server.version()
+            self._checked = time.monotonic()
+            if version != self.version:
+                cache.pull(self, version)
 
     # -- Chroma -------------------------------------------------------------------------------
     @property
@@ -148,6 +154,7 @@ class Store:
         """Fail now if Chroma cannot be reached (before an ingest spends minutes embedding)."""
         chroma.heartbeat(self.settings)
         self.collection  # noqa: B018
+        self.pull(force=True)
 
     def reset_vectors(self) -> None:
         """Drop the collection (the embedding model changed: old vectors are meaningless)."""
@@ -157,6 +164,8 @@ class Store:
             except Exception:
                 pass
             self._collection = None
+            if self.server is not None:
+                self.server.reset()
             with self._db:
                 self._db.execute("DELETE FROM passages")
                 self._db.execute("DELETE FROM documents")
@@ -170,11 +179,14 @@ class Store:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        if self.server is not None and key in SHARED_META and self.get_meta(key) != value:
+            self.server.put_meta(key, value)
         with self._lock, self._db:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def _bump_version(self) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (uuid.uuid4().hex,))
+        value = self.server.bump() if self.server is not None else uuid.uuid4().hex
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (value,))
 
     @property
     def version(self) -> str:
@@ -182,6 +194,7 @@ class Store:
 
     # -- documents ----------------------------------------------------------------------------
     def documents(self) -> dict[str, DocumentRecord]:
+        self.pull()
         with self._lock:
             rows = self._db.execute(
                 "SELECT source, path, title, hash, size, passages, indexed_at, passage_chars FROM documents"
@@ -191,6 +204,7 @@ class Store:
     def passage_count(self) -> int:
         # COUNT(*) scans the table (~4 ms at 100k passages, on every question); every write bumps the
         # version in the same transaction, so the count is reused while the version stands.
+        self.pull()
         with self._lock:
             version = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
             cached = getattr(self, "_count_cache", None)
@@ -215,42 +229,48 @@ class Store:
         are the passage vectors), then drop its old ones: a failure midway leaves the old version whole.
         The document is committed on its own: an ingest killed after it keeps it."""
         with self.writing():
-            with self._lock:
-                old_ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (record.source,))]
-            self.upsert_vectors(passages, vectors)
+            old_ids = self._passage_ids_of(record.source)
+            write = uuid.uuid4().hex
+            self.upsert_vectors(passages, vectors, write)
             crash_point("vectors-upserted")
+            record = DocumentRecord(record.source, record.path, record.title, record.hash, record.size, len(passages),
+                                    time.time(), record.passage_chars)
             with self._lock, self._db:
                 self._db.execute("DELETE FROM passages WHERE source=?", (record.source,))
                 self._db.executemany(
                     "INSERT OR REPLACE INTO passages VALUES (?, ?, ?, ?, ?, ?)",
-                    [(p.id, p.source, i, p.text, json.dumps(p.metadata()), _pack(p.vectors)) for i, p in enumerate(passages)],
+                    [(p.id, p.source, i, p.text, json.dumps(p.metadata()), pack(p.vectors)) for i, p in enumerate(passages)],
                 )
-                self._db.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (record.source, record.path, record.title, record.hash, record.size, len(passages), time.time(),
-                     record.passage_chars),
-                )
+                cache.put_record(self._db, record, write)
+                if self.server is not None:  # the commit: from here on every process reads the new passages
+                    self.server.put_document(record, write)
                 self._bump_version()
             crash_point("document-committed")
             self.delete_vectors(sorted(set(old_ids) - {p.id for p in passages}))
 
-    def upsert_vectors(self, passages: list[Passage], vectors: np.ndarray) -> None:
+    def _passage_ids_of(self, source: str) -> list[str]:
+        """A document's passage ids; in the server, those of killed writes too (deleted with the rest)."""
+        if self.server is not None:
+            return self._chroma("list passages", self.collection.get, where={"source": source}, include=[])["ids"]
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (source,))]
+
+    def upsert_vectors(self, passages: list[Passage], vectors: np.ndarray, write: str = "") -> None:
         for i in range(0, len(passages), 1000):
             batch = passages[i : i + 1000]
-            self._chroma(
-                "store vectors",
-                self.collection.upsert,
-                ids=[p.id for p in batch],
-                embeddings=vectors[i : i + len(batch)],
-                documents=[p.text for p in batch],
-                metadatas=[{k: v for k, v in p.metadata().items() if k not in ("sentences", "provenance")} for p in batch],
-            )
+            metas = [{k: v for k, v in p.metadata().items() if k not in ("sentences", "provenance")} for p in batch]
+            if self.server is not None:  # the whole passage, for processes that read it from the server
+                metas = [m | passage_payload(p, i + n, write) for n, (m, p) in enumerate(zip(metas, batch))]
+            self._chroma("store vectors", self.collection.upsert, ids=[p.id for p in batch],
+                         embeddings=vectors[i : i + len(batch)], documents=[p.text for p in batch], metadatas=metas)
 
     def delete_vectors(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 1000):
             self._chroma("remove vectors", self.collection.delete, ids=ids[i : i + 1000])
 
     def write_text(self, source: str, doc_hash: str, fmt: str, text: str, layout: dict | None, notes=()) -> None:
+        if self.server is not None:
+            self.server.put_text(source, {"hash": doc_hash, "format": fmt, "text": text, "layout": layout, "notes": list(notes)})
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, ?, ?)",
@@ -281,12 +301,13 @@ class Store:
 
     def remove_document(self, source: str) -> int:
         with self.writing():
-            with self._lock:
-                ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE source=?", (source,))]
+            ids = self._passage_ids_of(source)
             with self._lock, self._db:
                 self._db.execute("DELETE FROM texts WHERE source=?", (source,))
                 self._db.execute("DELETE FROM passages WHERE source=?", (source,))
                 self._db.execute("DELETE FROM documents WHERE source=?", (source,))
+                if self.server is not None:
+                    self.server.delete_document(source)
                 self._bump_version()
             crash_point("document-removed")
             self.delete_vectors(ids)
@@ -320,7 +341,7 @@ class Store:
             ).fetchall()
         out = {}
         for row in rows:
-            p = _passage(*row)
+            p = passage_row(*row)
             out[p.id] = p
         return out
 
@@ -329,7 +350,7 @@ class Store:
             rows = self._db.execute(
                 "SELECT text, meta, vectors FROM passages WHERE source=? ORDER BY seq", (source,)
             ).fetchall()
-        return [_passage(*row) for row in rows]
+        return [passage_row(*row) for row in rows]
 
     def passage_ids(self) -> list[str]:
         """Every passage id, in document order."""
@@ -367,6 +388,7 @@ class Store:
     # -- keyword index ------------------------------------------------------------------------
     def refresh_keyword_index(self) -> bool:
         """Rebuild the BM25 index if passages changed since it was built. Returns whether it rebuilt."""
+        self.pull()
         version = self.version
         if self.keyword.version == version:
             return False
@@ -385,14 +407,3 @@ class Store:
 
 def _raise(e: Exception):
     raise e
-
-
-def _pack(vectors) -> bytes | None:
-    return None if vectors is None else np.asarray(vectors, dtype=VECTOR_DTYPE).tobytes()
-
-
-def _passage(text: str, meta: str, blob: bytes | None) -> Passage:
-    p = Passage.from_metadata(text, json.loads(meta))
-    if blob:
-        p.vectors = np.frombuffer(blob, dtype=VECTOR_DTYPE).reshape(len(p.sentences), -1).astype(np.float32)
-    return p
