@@ -42,11 +42,11 @@ def other_logins_conversations(work: Path) -> None:
         for route in ("predict", "queue"):
             s = new_session()
             show(f"bob lists ({route}, alice's folder key sent)", listed(bob, s, route, owner=legacy))
-            opened = call(bob, "open_one", s, route, owner=legacy, dropdown=conv)
+            opened = call(bob, "open_one", s, route, owner=legacy, radio=conv)
             show(f"bob opens alice's {conv} ({route})", outcome(opened, -1))
-            renamed = call(bob, "rename", s, route, owner=legacy, dropdown=conv, textbox="bob was here")
+            renamed = call(bob, "rename", s, route, owner=legacy, radio=conv, textbox="bob was here")
             show(f"bob renames it ({route})", outcome(renamed, 1))
-            deleted = call(bob, "delete", s, route, owner=legacy, dropdown=conv)
+            deleted = call(bob, "delete", s, route, owner=legacy, radio=conv)
             show(f"bob deletes it ({route})", outcome(deleted, -1))
         show("alice's list afterwards", listed(alice, new_session()))
         show("'secret' or 'key' in /config", any(w in str(alice.config).lower() for w in ("encryption_key", "secret")))
@@ -113,8 +113,8 @@ def title_markup(url: str) -> None:
     client, session = QueueClient(url), new_session()
     owner = page_owner(client, session)
     conv = save_conversation(client, session, QUESTION, owner)
-    call(client, "rename", session, owner=owner, dropdown=conv, textbox="<img src=http://127.0.0.1:9/x>")
-    show("status when opened", call(client, "open_one", session, owner=owner, dropdown=conv)["data"][-1])
+    call(client, "rename", session, owner=owner, radio=conv, textbox="<img src=http://127.0.0.1:9/x>")
+    show("status when opened", call(client, "open_one", session, owner=owner, radio=conv)["data"][-1])
 
 
 def cli(work: Path, *args: str) -> subprocess.CompletedProcess:
