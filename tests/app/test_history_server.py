@@ -6,7 +6,8 @@ either index folder."""
 
 import pytest
 
-from citeqa.app.history import conversation_store, new_id
+from citeqa.app.history import new_id
+from citeqa.app.history_server import conversation_store
 from citeqa.app.history_server import ServerConversationStore
 from citeqa.errors import InputError
 

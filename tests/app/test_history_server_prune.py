@@ -4,7 +4,8 @@ oldest go first, and no other owner's are touched."""
 import pytest
 
 from citeqa.app import history
-from citeqa.app.history import conversation_store, new_id
+from citeqa.app.history import new_id
+from citeqa.app.history_server import conversation_store
 
 pytestmark = pytest.mark.server
 

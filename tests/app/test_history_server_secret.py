@@ -11,14 +11,15 @@ from urllib.parse import urlparse
 
 import pytest
 
-from citeqa.app.history import Owners, conversation_store
+from citeqa.app.history import Owners
+from citeqa.app.history_server import conversation_store
 from citeqa.index import chroma
 
 pytestmark = pytest.mark.server
 
 PROCESS = """
 import json, sys, time
-from citeqa.app.history import conversation_store
+from citeqa.app.history_server import conversation_store
 from citeqa.settings import load_settings
 store = conversation_store(load_settings())
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))  # every process asks at the same moment

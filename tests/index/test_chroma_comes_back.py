@@ -11,7 +11,8 @@ from urllib.request import urlopen
 
 import pytest
 
-from citeqa.app.history import conversation_store, new_id
+from citeqa.app.history import new_id
+from citeqa.app.history_server import conversation_store
 from citeqa.chat import Assistant
 from citeqa.errors import StoreError
 

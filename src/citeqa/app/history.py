@@ -12,7 +12,7 @@ whole (temporary file, then rename), so a crash never leaves half a conversation
 
 With a Chroma server (`chroma_url`), conversations and the secret are kept in the server instead
 (history_server.py), so every app process behind a load balancer serves the same ones;
-`conversation_store(settings)` picks the store.
+`history_server.conversation_store(settings)` picks the store.
 """
 
 from __future__ import annotations
@@ -113,16 +113,6 @@ def new_title(title) -> str:
     if not title:
         raise InputError("Give the conversation a name.")
     return title
-
-
-def conversation_store(settings):
-    """Where this process keeps conversations: with a Chroma server, in it (every app process behind a
-    load balancer reads the same ones); else files under the index folder."""
-    if settings.chroma_url:
-        from citeqa.app.history_server import ServerConversationStore
-
-        return ServerConversationStore(settings)
-    return ConversationStore(Path(settings.index_path) / "conversations")
 
 
 class Conversations:

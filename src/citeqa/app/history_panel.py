@@ -17,7 +17,8 @@ from pathlib import Path
 import gradio as gr
 
 from citeqa.app.conversation import conversation_markdown, new_conversation
-from citeqa.app.history import VISITOR_COOKIE, Conversations, conversation_store, matching, new_id
+from citeqa.app.history import VISITOR_COOKIE, Conversations, matching, new_id
+from citeqa.app.history_server import conversation_store
 from citeqa.app.panel import panel_placeholder
 from citeqa.app.rendering import escape_markdown
 from citeqa.errors import CiteqaError, InputError

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from pathlib import Path
 
-from citeqa.app.history import (Conversations, check_conversation, check_owner, kept, new_title,
+from citeqa.app.history import (ConversationStore, Conversations, check_conversation, check_owner, kept, new_title,
                                 summary)
 from citeqa.errors import CiteqaError, InputError
 from citeqa.index import chroma
@@ -137,3 +138,11 @@ class ServerConversationStore(Conversations):
     def delete(self, owner: str, conv: str) -> None:
         record = self._id(owner, conv)
         self._call(CONVERSATIONS, lambda c: c.delete(ids=[record]))
+
+
+def conversation_store(settings: Settings) -> Conversations:
+    """Where this process keeps conversations: with a Chroma server, in it (every app process behind a
+    load balancer reads the same ones); else files under the index folder."""
+    if settings.chroma_url:
+        return ServerConversationStore(settings)
+    return ConversationStore(Path(settings.index_path) / "conversations")

@@ -106,7 +106,7 @@ def _warm_quietly(assistant) -> None:
 
 def _guards(host: str, allowed: list[str], settings):
     """The checks in front of the app: allowed Host names, upload budgets, visitor cookies."""
-    from citeqa.app.history import conversation_store
+    from citeqa.app.history_server import conversation_store
     from citeqa.app.hosts import AllowedHosts
     from citeqa.app.limits import (UPLOAD_CLIENT_BYTES, UPLOAD_CLIENT_WINDOW, UPLOAD_TOTAL_BYTES,
                                    UPLOAD_TOTAL_WINDOW, ByteBudget)
