@@ -110,15 +110,13 @@ class RegressionEvents:
             self.runs.finish(request.session_hash, entry)
 
     def stop_regression(self, request: gr.Request):
-        """Stop: this session's run ends before its next question; the report of what ran so far."""
+        """Stop: this session's run ends before its next question, and then reports what ran (the run's
+        own last line: the question in flight finishes first, so the report and the table agree)."""
         running, state = self.runs.stop(request.session_hash)
-        if not running:
-            return gr.skip(), gr.skip()
-        if state is None:
-            return "Stopped before the first question.", []
-        if state.summary:  # it had just ended
-            return state.summary, state.rows
-        return state.report(stopped=True)
+        if not running or (state is not None and state.summary):  # nothing running, or it had just ended
+            return gr.skip()
+        # Only the button says so: a line written here could land after the run's own last line.
+        return gr.update(value="Stopping…", interactive=False)
 
 
 def build_regression_tab(app: gr.Blocks, engine, scopes, scope: gr.State, role: gr.State) -> None:
@@ -150,13 +148,12 @@ def build_regression_tab(app: gr.Blocks, engine, scopes, scope: gr.State, role: 
     # The run streams its progress into the summary line, with no spinner or timer over it (those also
     # mark a stopped run "Error", which it is not). Stop is live while that line says a run is going:
     # set from the line's own change, as the page's other events on Run's click wait for the run to end.
-    running = run.click(events.do_regression, [set_choice, set_upload, scope, role], [summary, table],
-                        api_visibility="private", concurrency_id="citeqa-ask", show_progress="hidden")
+    run.click(events.do_regression, [set_choice, set_upload, scope, role], [summary, table],
+              api_visibility="private", concurrency_id="citeqa-ask", show_progress="hidden")
     # always_last: one at a time, the latest line last (an earlier line's answer must not re-enable Stop).
-    summary.change(lambda line: gr.update(interactive=str(line or "").startswith(RUNNING)), summary, stop,
+    summary.change(lambda line: gr.update(value="Stop", interactive=str(line or "").startswith(RUNNING)), summary, stop,
                    queue=False, show_progress="hidden", api_visibility="private", trigger_mode="always_last")
-    # Stop: Gradio cancels the event (no further question is started for it), and the flag stops the
-    # runner between questions should the cancel come late; the line then says it was stopped.
-    stop.click(events.stop_regression, None, [summary, table], cancels=[running], queue=False, show_progress="hidden",
-               api_visibility="private")
+    # Stop: the flag stops the runner before its next question, and the line says where it stood. (Not
+    # Gradio's `cancels`: a cancelled event may mark its components "Error", which a stopped run is not.)
+    stop.click(events.stop_regression, None, stop, queue=False, show_progress="hidden", api_visibility="private")
     app.load(set_choices, None, set_choice, api_visibility="private", queue=False)
