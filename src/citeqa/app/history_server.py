@@ -22,10 +22,11 @@ from citeqa.app.history import (ConversationStore, Conversations, check_conversa
                                 summary)
 from citeqa.errors import CiteqaError, InputError
 from citeqa.index import chroma
+from citeqa.index.server_state import META_COLLECTION
 from citeqa.settings import Settings
 
 CONVERSATIONS = "citeqa-conversations"
-META = "citeqa-meta"
+META = META_COLLECTION  # one collection of the whole server, shared with the collection list
 SECRET_ID = "conversation-secret"
 _ONE = [1.0]  # the records' vector: Chroma requires one, nothing queries it
 

@@ -21,11 +21,10 @@ import json
 import uuid
 from dataclasses import asdict
 
-import numpy as np
-
 from citeqa.errors import StoreError
 from citeqa.index import chroma
 from citeqa.index.lease import Lease
+from citeqa.index.tables import pack
 from citeqa.settings import Settings
 
 TEXT_PART_CHARS = 1_000_000  # a text as read is stored in parts of this size
@@ -43,7 +42,8 @@ def records_name(collection: str) -> str:
 
 
 def pack_vectors(vectors) -> str:
-    return base64.b64encode(np.asarray(vectors, dtype=np.float16).tobytes()).decode("ascii")
+    """The local table's blob (tables.pack), as text for Chroma's metadata."""
+    return base64.b64encode(pack(vectors)).decode("ascii")
 
 
 def unpack_vectors(text: str | None) -> bytes | None:
