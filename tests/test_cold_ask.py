@@ -1,6 +1,7 @@
 """A cold `citeqa ask` imports neither torch nor sentence-transformers (they cost seconds), and the first
 `citeqa ask` on an empty index indexes the corpus folder first."""
 
+import json
 import subprocess
 import sys
 
@@ -28,3 +29,10 @@ def test_first_ask_indexes_then_a_cold_ask_stays_light(tmp_path):
     assert cold.returncode == 0, cold.stderr
     assert "Hanoi" in cold.stdout
     assert "HEAVY: []" in cold.stdout, cold.stdout
+
+    # The command's fast exit: the whole JSON arrives, and the refusal's exit status with it.
+    refused = subprocess.run([sys.executable, "-m", "citeqa.cli", "ask", "What is the population of Bangkok?",
+                              "--index", str(index), "--json", "--fail-on-refusal"], capture_output=True, text=True,
+                             timeout=300)
+    assert refused.returncode == 4, refused.stderr
+    assert json.loads(refused.stdout)["refused"] is True

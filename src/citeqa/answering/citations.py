@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import blingfire
 import numpy as np
 
 from citeqa.index.keyword import tokenize
@@ -53,6 +52,8 @@ def parse_claims(text: str) -> list[Claim]:
     text = text.strip()
     if not text:
         return []
+    import blingfire  # here: only a generated answer is split into claims, and its import costs a cold ask ~60 ms
+
     sentences = [s for s in blingfire.text_to_sentences(text.replace("\n", " ")).split("\n") if s.strip()]
     claims: list[Claim] = []
     for sentence in sentences:

