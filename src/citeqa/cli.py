@@ -356,9 +356,8 @@ def entry() -> None:
     """The `citeqa` command. An ask that wrote nothing skips the interpreter's teardown (~0.3 s of a cold ask:
     onnxruntime's, chromadb's and the tokenizers' finalisers) once its output is flushed; anything else exits
     as usual, so a write is never cut short."""
-    argv = sys.argv[1:]
-    args = argparse.Namespace(command=None)
-    code = main(argv, args)
+    args = argparse.Namespace(command=None)  # filled in by main's parser: which command ran, and whether it wrote
+    code = main(None, args)
     if args.command == "ask" and not getattr(args, "wrote", False):
         for stream in (sys.stdout, sys.stderr):
             try:

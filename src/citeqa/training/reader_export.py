@@ -115,7 +115,7 @@ def finish(args, data: dict, state: dict) -> dict:
         "windows": len(data["windows"]), "steps": state["step"],
         "settings": {k: getattr(args, k) for k in ("max_len", "stride", "batch", "epochs", "squad11_share", "near_miss",
                                                  "unanswerable_repeat", "lr", "seed", "full")},
-        "init": str(getattr(args, "init", None) or "") or None, "first_step": getattr(args, "skip", 0),
+        "init": str(args.init) if getattr(args, "init", None) else None, "first_step": getattr(args, "skip", 0),
         "train_seconds": round(state["seconds"]), "held_out_examples": len(data["held"]),
         "held_out_history": state["history"], "held_out_best": best["figures"], "held_out_int8_onnx": int8,
         "int8_eval_seconds": round(time.time() - t0, 1), "bytes": size, "sha256": sha256(out),

@@ -147,10 +147,15 @@ def step_once(model, params, opt, sched, ws, device, torch) -> float:
     return float(out.loss.detach())
 
 
+def last_step(args, data) -> int:
+    """Where this schedule ends: --end, or one whole pass over the batches."""
+    return min(args.end or len(data["order"]), len(data["order"]))
+
+
 def train(args, tok, model, params, opt, data, device) -> dict:
     import torch
 
-    total = min(args.end or len(data["order"]), len(data["order"]))
+    total = last_step(args, data)
     span = total - args.skip  # the scheduler counts from the first step of this schedule
     warm = max(1, int(0.06 * span))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (span - s) / (span - warm)))
@@ -201,7 +206,7 @@ def main(argv=None) -> int:
     print(f"{data['examples']} examples {data['kinds']}, {len(data['windows'])} windows, {len(data['order'])} steps, "
           f"held out {len(data['held'])} ({device})", file=sys.stderr, flush=True)
     state = train(args, tok, model, params, opt, data, device)
-    if state["step"] < min(args.end or len(data["order"]), len(data["order"])):
+    if state["step"] < last_step(args, data):
         print(f"stopped at step {state['step']}; run again with the same --out to resume", file=sys.stderr)
         return 0
     from citeqa.training.reader_export import finish  # imported here: a long run picks up the file as it is at its end
