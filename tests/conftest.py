@@ -11,7 +11,6 @@ for _k in [k for k in os.environ if k.startswith("CITEQA_")]:
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.request import urlopen
@@ -19,7 +18,7 @@ from urllib.request import urlopen
 import pytest
 
 # A free loopback port, and stopping a server a test started (killed if not stopped within 15 s).
-from citeqa.benchmarks.processes import free_port  # noqa: E402
+from citeqa.benchmarks.processes import free_port, start_chroma  # noqa: E402
 from citeqa.benchmarks.processes import stop as stop_process  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,24 +109,10 @@ def seed_assistant(tmp_path_factory):
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` on 127.0.0.1; yields its URL."""
-    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
-    log = open(data / "server.log", "w")
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+    try:
+        proc, url = start_chroma(data / "db", data / "server.log")
+    except RuntimeError as e:
+        pytest.fail(str(e))
     yield url
     stop_process(proc)

@@ -1,38 +1,16 @@
 """Issue 10 item 12: a Chroma server that dies. An ask then says the server cannot be searched in one
 sentence (not "failed to count vectors", no ".."); an ingest fails before embedding anything."""
 
-import shutil
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.request import urlopen
-
 import pytest
 
+from citeqa.benchmarks.processes import start_chroma
 from citeqa.chat import Assistant
 from citeqa.errors import StoreError
 
-from conftest import free_port, stop_process
+from conftest import stop_process
 from crashing import make_corpus
 
 pytestmark = pytest.mark.server
-
-
-def start_chroma(folder):
-    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            with urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                return proc, url
-        except OSError:
-            time.sleep(0.2)
-    stop_process(proc)
-    pytest.fail("chroma run did not start")
 
 
 def test_server_dies_ask_and_ingest_say_so_plainly(tmp_path, make_settings):

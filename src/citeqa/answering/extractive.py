@@ -3,7 +3,8 @@ the answer's phrase; the answer is that phrase, in bold, inside the sentence tha
 sentence is cited (each sentence, when the phrase crosses one). When no passage's phrase beats its
 no-answer score by the calibrated margin, it refuses: the documents do not say.
 
-Each passage is read on its own, so a verdict depends on the passages read, not on what else is indexed.
+Each passage is read separately, so a verdict depends on the passages read, not on what else is indexed
+(within the int8 runtime's rounding: README Reader, Refusal).
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import ssl
 import statistics
 import subprocess
@@ -31,7 +30,7 @@ import time
 from pathlib import Path
 
 from citeqa.benchmarks.load import cpu_seconds, questions_for
-from citeqa.benchmarks.processes import free_port, stop
+from citeqa.benchmarks.processes import start_chroma, stop
 from citeqa.benchmarks.speed import BENCH, ROOT
 from citeqa.benchmarks.synthetic import build_scaled_index
 
@@ -44,24 +43,6 @@ def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEQA_")}
     env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", CITEQA_NO_MCP="1", **extra)
     return env
-
-
-def start_chroma(folder: Path) -> tuple[subprocess.Popen, str]:
-    from urllib.request import urlopen
-
-    port = free_port()
-    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    proc = subprocess.Popen([exe, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=(folder / "chroma.log").open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            with urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                return proc, url
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise SystemExit(f"chroma run did not start: {(folder / 'chroma.log').read_text()[-2000:]}")
 
 
 def ingest_seconds(corpus: Path, index: Path, cwd: Path, **env) -> float:
@@ -178,7 +159,7 @@ def run(sizes: list[int], clients: int, asks: int) -> dict:
     out: dict = {"corpus": str(corpus), "load_average_start": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory(prefix="citeqa-scaleout-") as tmp:
         work = Path(tmp)
-        chroma, url = start_chroma(work)
+        chroma, url = start_chroma(work / "db", work / "chroma.log")
         try:
             _log(f"chroma run at {url}; ingest {corpus} embedded, then into the server")
             embedded = ingest_seconds(corpus, work / "embedded", work)

@@ -1,0 +1,43 @@
+"""A passage's reading should depend on the question and that passage only: the same span, score and
+no-answer score whether it is read alone or among other passages, short or long, before or after it.
+
+It does not yet (strict xfails, so a fix shows as XPASS): the int8 reader quantizes its activations with one
+scale per onnxruntime run, and windows run in batches of 4, so a passage's margin moves with its batch mates
+and their padding: by 0.47 on average over squad2's 600 questions, up to 2.3 (README Reader). Reading each
+window alone, or in float32, fixes it; both were measured and not shipped, because with this reader they
+turn verdicts the issue names (README Reader: "Each window alone, in float32").
+
+    python -m pytest tests/answering/test_reader_reads_each_window_alone.py --runxfail   # see the margins move
+"""
+
+import pytest
+
+from citeqa.answering.reader import load_reader
+
+pytestmark = pytest.mark.xfail(strict=True, reason="int8 activations are quantized per batch of windows (README Reader)")
+
+QUESTION = "Who funded the Lunar Garden Project?"
+FUNDING = ("The project was funded by a grant of €40,000 from the Irish Research Council and by donations from "
+           "three local seed companies.")
+HEADING = "## Funding"
+LONG = " ".join(f"Paragraph {i} of the survey describes the harbour walls, the tides and the boats moored there."
+                for i in range(40))  # several windows
+
+
+def _key(span):
+    return span.start, span.end, span.score, span.null
+
+
+def test_a_passage_reads_the_same_alone_and_in_any_company():
+    reader = load_reader()
+    alone = reader.read(QUESTION, [FUNDING])[0]
+    assert FUNDING[alone.start : alone.end] == "Irish Research Council"
+    for company in ([FUNDING, HEADING, LONG], [LONG, HEADING, FUNDING], [HEADING, FUNDING], [LONG, FUNDING, LONG]):
+        read = reader.read(QUESTION, company)
+        assert _key(read[company.index(FUNDING)]) == _key(alone), company[:1]
+
+
+def test_a_long_passage_reads_the_same_alone_and_in_company():
+    reader = load_reader()
+    alone = reader.read(QUESTION, [LONG])[0]
+    assert _key(reader.read(QUESTION, [FUNDING, LONG, HEADING])[1]) == _key(alone)
