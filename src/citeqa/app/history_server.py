@@ -40,8 +40,7 @@ class ServerConversationStore(Conversations):
     def _collection(self, name: str):
         with self._lock:
             if name not in self._collections:
-                self._collections[name] = chroma.client(self.settings).get_or_create_collection(
-                    name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+                self._collections[name] = chroma.collection(self.settings, name, chroma.COSINE)
             return self._collections[name]
 
     def _call(self, name: str, action):

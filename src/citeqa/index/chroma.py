@@ -57,6 +57,20 @@ def unreachable(settings: Settings, e: Exception) -> StoreError:
     return StoreError(f"{_where(settings)} cannot be reached ({_reason(e)}).")
 
 
+COSINE = {"hnsw:space": "cosine"}
+
+
+def collection(settings: Settings, name: str, metadata: dict | None = None):
+    """The collection `name` where `settings` point (made if missing, with `metadata`); a failure to reach
+    the store is one sentence. Vectors come from citeqa's own embedder, never Chroma's."""
+    try:
+        return client(settings).get_or_create_collection(name, embedding_function=None, metadata=metadata)
+    except StoreError:
+        raise
+    except Exception as e:
+        raise unreachable(settings, e) from None
+
+
 def _server_settings(settings: Settings):
     """Chroma's client settings for a server: the token through Chroma's own token client (sent with
     every request), and the CA bundle to trust for https (httpx's `verify`)."""

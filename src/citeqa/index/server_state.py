@@ -62,12 +62,7 @@ class ServerState:
     @property
     def records(self):
         if self._records is None:
-            try:
-                self._records = chroma.client(self.settings).get_or_create_collection(self.name, embedding_function=None)
-            except StoreError:
-                raise
-            except Exception as e:
-                raise chroma.unreachable(self.settings, e) from None
+            self._records = chroma.collection(self.settings, self.name)
         return self._records
 
     def call(self, what: str, fn, *args, **kwargs):
@@ -189,14 +184,7 @@ META_COLLECTION = "citeqa-meta"  # records of the whole server: the collection l
 
 
 def meta_collection(settings: Settings):
-    try:
-        # (the same metadata as app/history_server.py gives it: whichever process makes it first)
-        return chroma.client(settings).get_or_create_collection(META_COLLECTION, embedding_function=None,
-                                                                metadata={"hnsw:space": "cosine"})
-    except StoreError:
-        raise
-    except Exception as e:
-        raise chroma.unreachable(settings, e) from None
+    return chroma.collection(settings, META_COLLECTION, chroma.COSINE)
 
 
 def server_call(settings: Settings):

@@ -135,7 +135,7 @@ class Store:
         if self._collection is None or self._generation != current.generation:
             try:
                 self._collection = current.client.get_or_create_collection(
-                    self.settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                    self.settings.collection, metadata=chroma.COSINE, embedding_function=None
                 )
             except Exception as e:
                 raise chroma.unreachable(self.settings, e) from None
