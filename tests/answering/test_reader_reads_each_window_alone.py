@@ -1,20 +1,11 @@
-"""A passage's reading should depend on the question and that passage only: the same span, score and
-no-answer score whether it is read alone or among other passages, short or long, before or after it.
+"""A passage's reading depends on the question and that passage only: the same span, score and no-answer
+score, to the last bit, whether it is read alone or among other passages, short or long, before or after it.
 
-It does not yet (strict xfails, so a fix shows as XPASS): the int8 reader quantizes its activations with one
-scale per onnxruntime run, and windows run in batches of 4, so a passage's margin moves with its batch mates
-and their padding: by 0.47 on average over squad2's 600 questions, up to 2.3 (README Reader). Reading each
-window alone, or in float32, fixes it; both were measured and not shipped, because with this reader they
-turn verdicts the issue names (README Reader: "Each window alone, in float32").
-
-    python -m pytest tests/answering/test_reader_reads_each_window_alone.py --runxfail   # see the margins move
-"""
-
-import pytest
+The int8 reader this replaced quantized its activations with one scale per run of a batch of 4 windows: a
+passage's margin moved with its batch mates and their padding (by 0.47 on average over squad2's questions,
+up to 2.3), so a verdict could change with what else was retrieved. Each window is now read on its own."""
 
 from citeqa.answering.reader import load_reader
-
-pytestmark = pytest.mark.xfail(strict=True, reason="int8 activations are quantized per batch of windows (README Reader)")
 
 QUESTION = "Who funded the Lunar Garden Project?"
 FUNDING = ("The project was funded by a grant of €40,000 from the Irish Research Council and by donations from "

@@ -1,4 +1,4 @@
-"""`train_reader --init` continues from a shipped reader.onnx: its int8 weights, dequantized, load into the
+"""`train_reader --init` continues from a shipped reader.onnx: its weights (float16-stored) load into the
 torch model (only the frozen word embeddings missing, read from the bundled model) and give the spans and
 margins the shipped runtime gives."""
 
@@ -37,4 +37,4 @@ def test_dequantized_weights_read_as_the_shipped_reader():
 
     shipped = Reader.load().read(QUESTION, [TEXT])[0]
     assert torch_span == TEXT[shipped.start : shipped.end] == "1987"
-    assert abs(torch_margin - shipped.margin) < 1.0, (torch_margin, shipped.margin)  # int8 activations vs fp32
+    assert abs(torch_margin - shipped.margin) < 0.05, (torch_margin, shipped.margin)  # both float32: the same within rounding

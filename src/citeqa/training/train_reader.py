@@ -8,7 +8,7 @@ embeddings stay frozen, so the shipped file holds only what training changed (an
 them up in the bundled model). The run checkpoints to OUT/checkpoint every --save-every steps and resumes
 from it when started again with the same OUT (a killed run, or one split across sessions, loses at most
 that). Every --eval-every steps it scores the held-out bench articles (never trained on) and keeps the
-best weights; at the end it exports them as int8 ONNX (training/reader_export.py) with reader.json beside.
+best weights; at the end it exports them as ONNX (training/reader_export.py: float32, weights stored as float16) with reader.json beside.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def parse(argv):
     ap.add_argument("--save-every", type=int, default=300)
     ap.add_argument("--eval-size", type=int, default=1600, help="held-out examples scored at each evaluation")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps of this run (0: the whole schedule)")
-    ap.add_argument("--init", type=Path, help="start from this reader.onnx's weights (int8, dequantized) instead of the bundled model")
+    ap.add_argument("--init", type=Path, help="start from this reader.onnx's weights instead of the bundled model")
     ap.add_argument("--skip", type=int, default=0, help="start the schedule at this batch (those before it trained the --init model)")
     ap.add_argument("--end", type=int, default=0, help="end the schedule at this batch, the learning rate reaching 0 there (0: one whole pass)")
     ap.add_argument("--seed", type=int, default=13)
