@@ -60,7 +60,7 @@ def half_weights(full: Path, path: Path) -> None:
     """`full` with each large float32 weight stored as float16 behind a Cast to float32. Not int8: onnxruntime's
     dynamic int8 quantizes activations with one scale per run, so a passage's margin moved with the windows
     read beside it (0.47 on average over squad2's questions, up to 2.3), and its integer kernels differ by
-    CPU: on an AVX2-only machine the int8 reader turned four of the seed's and newcomer's named cases."""
+    CPU: on an AVX2-only machine the int8 reader failed five named-case tests that passed elsewhere."""
     import numpy as np
     import onnx
     from onnx import TensorProto, helper, numpy_helper
