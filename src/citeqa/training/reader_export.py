@@ -115,7 +115,7 @@ def weights_from_onnx(path: Path) -> dict:
 
 def _bias_after(name: str, users: dict) -> str:
     frontier = users[name]
-    for _ in range(8):  # MatMulInteger -> Cast -> Mul -> Add(bias)
+    for _ in range(8):  # MatMul -> Add(bias) in a float file; MatMulInteger -> Cast -> Mul -> Add(bias) in an int8 one
         for node in frontier:
             bias = [x for x in node.input if x.startswith("m.") and x.endswith(".bias")]
             if node.op_type == "Add" and bias:
