@@ -49,6 +49,24 @@ def copy_seeds(folder: Path) -> Path:
     return folder
 
 
+_SHARED: dict = {}
+
+
+def shared(key: str, start):
+    """A generator fixture's body: yields what the context manager `start()` gives, started once per test run.
+    A session fixture imported by several test modules is one fixture per module to pytest, and each would
+    start its own app (20-30 s each); the first starts it, the others share it, and it stops at the end."""
+    if key in _SHARED:
+        yield _SHARED[key]
+        return
+    with start() as value:
+        _SHARED[key] = value
+        try:
+            yield value
+        finally:
+            del _SHARED[key]
+
+
 def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 90) -> None:
     """Ready means `python app.py` says so (it prints after the server accepts connections) and the page loads."""
     deadline = time.time() + timeout

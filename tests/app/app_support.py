@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_seeds, free_port, stop_process, wait_for_app
+from conftest import copy_seeds, free_port, shared, stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "ui"  # screenshots the browser tests leave to be looked at
@@ -44,6 +44,13 @@ def served_app(work: Path, *args: str, env: dict | None = None):
     finally:
         stop_process(proc)
         assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+@pytest.fixture(scope="session")
+def seed_app(tmp_path_factory):
+    """`served_app` on the seeds, no operator: one for the whole run, shared by the browser tests that only
+    ask and read (each in its own browser context, so as its own visitor). Yields its URL."""
+    yield from shared("seed_app", lambda: served_app(tmp_path_factory.mktemp("ui-seed")))
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from urllib.request import HTTPHandler, Request, build_opener, urlopen
 
 import pytest
 
-from conftest import copy_seeds, free_port, stop_process, wait_for_app
+from conftest import copy_seeds, free_port, shared, stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_NAME = "000_b943be75029e422a.txt"
@@ -260,7 +260,12 @@ def visitor_app(tmp_path_factory):
     `other/` configured as a second corpus folder, an operator password the visitors do not know, and
     secrets/vault.txt indexed from outside the corpus folder (by `citeqa ingest`, as an operator may).
     It runs from work/run, so every folder is outside its working folder and the index holds absolute
-    sources: the page must still show none. Yields (url, workspace, log path)."""
+    sources: the page must still show none. Yields (url, workspace, log path); one app for the whole run."""
+    yield from shared("visitor_app", lambda: _visitor_app(tmp_path_factory))
+
+
+@contextmanager
+def _visitor_app(tmp_path_factory):
     work = make_workspace(tmp_path_factory.mktemp("visitor-app"))
     (work / "run").mkdir()
     env = app_env(work, CITEQA_OPERATOR_PASSWORD=OPERATOR_PASSWORD, CITEQA_CORPUS_PATH=str(work / "seeds"),
@@ -285,7 +290,12 @@ def login_cookie(url: str, user: str, password: str) -> str:
 @pytest.fixture(scope="session")
 def auth_app(tmp_path_factory):
     """An app under --auth with three logins: alice is an operator (--operator alice), bob and carol are
-    not. Yields (url, workspace, log path)."""
+    not. Yields (url, workspace, log path); one app for the whole run."""
+    yield from shared("auth_app", lambda: _auth_app(tmp_path_factory))
+
+
+@contextmanager
+def _auth_app(tmp_path_factory):
     work = make_workspace(tmp_path_factory.mktemp("auth-app"))
     with serve(work, "--auth", "alice:alice-secret-pw", "--auth", "bob:bob-secret-pw", "--auth", "carol:carol-secret-pw",
                "--operator", "alice") as (url, log_path):

@@ -7,7 +7,7 @@ Screenshots go to artifacts/ui/."""
 import pytest
 from ui_checks import assert_drawn
 
-from app_support import ARTIFACTS, QUESTION, chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import ARTIFACTS, QUESTION, chat_page, chromium, seed_app  # noqa: F401  (chromium is a fixture)
 
 SECOND = "Which city hosted the global conference on online scams?"
 FOLLOW_UP = "When did that happen?"  # asked in the first conversation: found by search, not in its title
@@ -17,9 +17,8 @@ RECT = "(s) => { const el = document.querySelector(s); if (!el) return null; con
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with served_app(tmp_path_factory.mktemp("ui-sidebar")) as url:
-        yield url
+def served(seed_app):
+    return seed_app
 
 
 @pytest.fixture

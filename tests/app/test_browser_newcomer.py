@@ -7,15 +7,14 @@ Screenshots go to artifacts/ui/."""
 import pytest
 from ui_checks import assert_drawn
 
-from app_support import ARTIFACTS, QUESTION, chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import ARTIFACTS, QUESTION, chat_page, chromium, seed_app  # noqa: F401  (chromium is a fixture)
 
 
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with served_app(tmp_path_factory.mktemp("ui-newcomer")) as url:
-        yield url
+def served(seed_app):
+    return seed_app
 
 
 @pytest.fixture

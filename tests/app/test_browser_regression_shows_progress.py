@@ -6,13 +6,12 @@ artifacts/ui/."""
 import pytest
 from regression_support import open_with_set, progress_seen, write_set
 
-from app_support import ARTIFACTS, chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import ARTIFACTS, chat_page, chromium, seed_app  # noqa: F401  (chromium is a fixture)
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with served_app(tmp_path_factory.mktemp("ui-regression-progress")) as url:
-        yield url
+def served(seed_app):
+    return seed_app
 
 
 def test_each_question_shows_in_the_progress_line(chromium, served, tmp_path):

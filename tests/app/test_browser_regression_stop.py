@@ -8,15 +8,14 @@ import re
 import pytest
 from regression_support import open_with_set, progress_seen, server_cpu, write_set
 
-from app_support import ARTIFACTS, chat_page, chromium, served_app  # noqa: F401  (chromium is a fixture)
+from app_support import ARTIFACTS, chat_page, chromium, seed_app  # noqa: F401  (chromium is a fixture)
 
 TOTAL = 150
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with served_app(tmp_path_factory.mktemp("ui-regression-stop")) as url:
-        yield url
+def served(seed_app):
+    return seed_app
 
 
 def test_stop_ends_the_run_early(chromium, served, tmp_path):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from app_support import ARTIFACTS, QUESTION, chat_page, chromium, served_app  # noqa: F401 (chromium is a fixture)
+from app_support import ARTIFACTS, QUESTION, chat_page, chromium, seed_app  # noqa: F401 (chromium is a fixture)
 from citeqa.app.conversation import conversation_markdown, record_turn
 from citeqa.app.rendering import format_answer_markdown
 
@@ -60,9 +60,8 @@ def test_export_holds_the_short_answer_sentence_and_sources_as_shown():
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with served_app(tmp_path_factory.mktemp("ui-export")) as url:
-        yield url
+def app_url(seed_app):
+    return seed_app
 
 
 def test_export_in_the_browser_holds_the_bold_short_answer(chromium, app_url):

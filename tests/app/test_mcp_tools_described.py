@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from app_support import QUESTION, served_app
+from app_support import QUESTION, seed_app  # noqa: F401  (a fixture)
 
 mcp = pytest.importorskip("mcp")
 try:  # mcp >= 1.24 renamed it (the old name warns)
@@ -39,9 +39,8 @@ async def _session(url: str):
 
 
 @pytest.fixture(scope="module")
-def listed(tmp_path_factory):
-    with served_app(tmp_path_factory.mktemp("mcp-described")) as url:
-        yield asyncio.run(_session(url))
+def listed(seed_app):
+    return asyncio.run(_session(seed_app))
 
 
 def test_every_tool_and_parameter_is_described(listed):

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from makedocs import PAGE_H, PAGE_W, report_docx, two_column_pdf
 from app_support import ARTIFACTS, chromium  # noqa: F401  (a fixture)
 from test_browser import ask_once
 
-from conftest import free_port, stop_process, wait_for_app
+from conftest import free_port, shared, stop_process, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 FILLER = "Harbour records from the nineteenth century describe the quays, the fish market and the ropewalk"
@@ -29,8 +30,14 @@ def _pages():
     return [(left1, right1), (left2 + filler2, filler2[:10] + [CITED])]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pdf_app(tmp_path_factory):
+    """The app serving a two-column PDF and a Word report; one for the whole run (four modules use it)."""
+    yield from shared("pdf_app", lambda: _pdf_app(tmp_path_factory))
+
+
+@contextmanager
+def _pdf_app(tmp_path_factory):
     work = tmp_path_factory.mktemp("ui-pdf")
     corpus = work / "seeds"
     corpus.mkdir()
