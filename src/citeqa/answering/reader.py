@@ -128,8 +128,7 @@ class Reader:
                 continue
             types = np.zeros((1, len(ids)), dtype=np.int64)
             types[0, c0:] = 1
-            starts, ends = self.session.run(None, {"inputs_embeds": self.words[ids][None], "token_type_ids": types,
-                                                   "attention_mask": np.ones_like(types)})
+            starts, ends = self.session.run(None, {"inputs_embeds": self.words[ids][None], "token_type_ids": types})
             context = np.zeros(len(ids), dtype=bool)
             context[c0 : c0 + len(offs)] = True
             i, j, score = best_span(starts[0], ends[0], context)
