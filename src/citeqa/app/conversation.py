@@ -9,10 +9,9 @@ import json
 import logging
 from typing import Any
 
-from citeqa.app.rendering import (SHOWN_QUESTION_CHARS, UNSUPPORTED_MARK, format_answer_markdown, format_error,
-                                  format_question, mark_phrase, place)
+from citeqa.app.rendering import (SHOWN_QUESTION_CHARS, UNSUPPORTED_MARK, answer_blocks, format_answer_markdown,
+                                  format_error, format_question, place)
 from citeqa.errors import CiteqaError, InputError
-from citeqa.schema import scope_text
 
 log = logging.getLogger("citeqa.app")
 
@@ -118,27 +117,13 @@ def _md_quote(text: str) -> str:
 
 
 def answer_markdown(result: dict) -> list[str]:
-    """One answer's blocks as the chat showed them (rendering.format_answer_markdown): what it read when
-    narrowed, the short answer in bold, the sentence, the sources with place and quote (the chat leaves out
-    a quote the sentence already shows; the file keeps each one), or the refusal or error."""
-    if result.get("error"):
-        return [f"⚠ **Error:** {_inert(result['error'])}"]
-    read = scope_text(result.get("scope"))
-    parts = [f"*Read only: {_inert(read)}*"] if read else []
-    if result.get("refused"):
-        return parts + [f"⊘ **No answer from the documents.** {_inert(str(result.get('answer', '')).strip())}"]
-    phrase = " ".join(str((result.get("short_answer") or {}).get("text", "")).split())
-    if phrase:
-        parts.append(f"**{_inert(phrase)}**")
-    parts.append(mark_phrase(str(result.get("answer", "")).strip(), phrase, escape=_inert))
-    citations = result.get("citations") or []
-    if not citations:
-        return parts + ["*(no citations)*"]
-    parts.append("**Sources**")
-    for c in citations:
+    """One answer's blocks as the chat showed them (rendering.answer_blocks), with the export's escaping and
+    every source's quote (the chat leaves out a quote the sentence already shows; the file keeps each one)."""
+    def source(c: dict) -> list[str]:
         flag = UNSUPPORTED_MARK if not c.get("supported", True) else ""
-        parts += [f"[{c['n']}] {_inert(c['source'] + place(c))}{flag}", _md_quote(c["quote"])]
-    return parts
+        return [f"[{c['n']}] {_inert(c['source'] + place(c))}{flag}", _md_quote(c["quote"])]
+
+    return answer_blocks(result, escape=_inert, source=source)
 
 
 def conversation_markdown(conversation: dict | None) -> str:

@@ -103,34 +103,40 @@ def mark_phrase(answer: str, phrase: str, escape=paragraphs) -> str:
     return marked.replace("\ue000", "**").replace("\ue001", "**")
 
 
-def format_answer_markdown(result: dict, turn: int | None = None) -> str:
-    """The assistant's chat message for one `Assistant.ask` result: the short answer first (the phrase
-    that answers, when the answerer found one), the answer with that phrase marked, then its sources.
-    A quote is shown once: a source whose quote is already the answer's own words is listed without it.
-    With `turn` (the answer's index in the conversation) every [n] is a link that opens the passage."""
+def answer_blocks(result: dict, escape=paragraphs, link=lambda answer: answer, sources_head: str = "**Sources**",
+                  source=lambda c: [format_citation(c)]) -> list[str]:
+    """One answer's Markdown blocks, as the chat shows them and the export writes them: what it read when
+    narrowed, the short answer in bold, the answer with that phrase marked, the sources (or the refusal,
+    or the error). `escape` makes document and user text inert; `link` rewrites the escaped answer's [n];
+    `source` gives one citation's blocks."""
     if result.get("error"):
-        return f"⚠ **Error:** {paragraphs(result['error'])}"
+        return [f"⚠ **Error:** {escape(result['error'])}"]
     read = scope_text(result.get("scope"))
+    parts = [f"*Read only: {escape(read)}*"] if read else []  # what it read (no emoji: a box where the font lacks it)
     if result.get("refused"):
         # ⊘ and ⚠ are in the common text fonts; an emoji needs an emoji font, else it shows as a box.
-        refusal = f"⊘ **No answer from the documents.** {paragraphs(result['answer'])}"
-        return f"*Read only: {paragraphs(read)}*\n\n{refusal}" if read else refusal  # what it did not find it in
+        return parts + [f"⊘ **No answer from the documents.** {escape(str(result.get('answer', '')).strip())}"]
+    phrase = _plain_words((result.get("short_answer") or {}).get("text", ""))
+    if phrase:
+        parts.append(f"**{escape(phrase)}**")
+    parts.append(link(mark_phrase(str(result.get("answer", "")).strip(), phrase, escape=escape)))
     citations = result.get("citations") or []
-    short = result.get("short_answer") or {}
-    phrase = _plain_words(short.get("text", ""))
-    answer = mark_phrase(result["answer"], phrase)
-    if turn is not None:
-        answer = link_markers(answer, citations, turn)
-    parts = [f"**{paragraphs(phrase)}**", answer] if phrase else [answer]
-    if read:  # narrowed to documents: say which
-        parts.insert(0, f"*Read only: {paragraphs(read)}*")  # (no emoji: a box where the font lacks it)
-    if citations:
-        said = _plain_words(result["answer"])
-        parts.append("**Sources**" + (" *(click one to see it in its document)*" if turn is not None else ""))
-        parts.extend(format_citation(c, turn, quote=_plain_words(c["quote"]) not in said) for c in citations)
-    else:
-        parts.append("*(no citations)*")
-    return "\n\n".join(parts)
+    if not citations:
+        return parts + ["*(no citations)*"]
+    return parts + [sources_head] + [block for c in citations for block in source(c)]
+
+
+def format_answer_markdown(result: dict, turn: int | None = None) -> str:
+    """The assistant's chat message for one `Assistant.ask` result (answer_blocks). A quote is shown once:
+    a source whose quote is already the answer's own words is listed without it. With `turn` (the
+    answer's index in the conversation) every [n] is a link that opens the passage."""
+    citations = result.get("citations") or []
+    said = _plain_words(result.get("answer", ""))
+    return "\n\n".join(answer_blocks(
+        result,
+        link=(lambda answer: link_markers(answer, citations, turn)) if turn is not None else (lambda answer: answer),
+        sources_head="**Sources**" + (" *(click one to see it in its document)*" if turn is not None else ""),
+        source=lambda c: [format_citation(c, turn, quote=_plain_words(c["quote"]) not in said)]))
 
 
 def format_error(message: str) -> str:
