@@ -69,12 +69,28 @@ class ExtractiveAnswerer:
         texts = [p.text for p in passages]
         spans = self.reader.read(question, texts)
         if history and needs_history(question):
-            # "Who co-organised it?": the previous question says what "it" is; the follow-up's own reading counts more.
             spans_ctx = self.reader.read(f"{history[-1]} {question}", texts)
-            spans = [a if b is None or (a is not None and a.margin >= b.margin - CONTEXT_DISCOUNT) else b
-                     for a, b in zip(spans, spans_ctx)]
+            spans = [self.follow_up(question, p, a, b) for p, a, b in zip(passages, spans, spans_ctx)]
         out = [Reading(p, s, i) for i, (p, s) in enumerate(zip(passages, spans)) if s is not None]
         return sorted(out, key=lambda r: -r.span.margin)
+
+    def follow_up(self, question: str, passage: Passage, alone: Span | None, ctx: Span | None) -> Span | None:
+        """A follow-up's reading of one passage ("Who co-organised it?"), from the follow-up read alone and
+        read after the previous question, which says what "it" is. When the context wins, it says which
+        sentence, and the follow-up read alone in that sentence says which phrase: read after "When did
+        Bangkok host the conference?", the reader answers that question ("December 2025"), not the follow-up.
+        How sure: the follow-up's own margin, or the one read with the context less a discount."""
+        if alone is None or ctx is None or alone.margin >= ctx.margin - CONTEXT_DISCOUNT:
+            return alone
+        a, b = passage.start + ctx.start, passage.start + ctx.end
+        inside = [(s, e) for s, e in passage.sentences if s < b and a < e] or [(passage.start, passage.end)]
+        lo, hi = inside[0][0] - passage.start, inside[-1][1] - passage.start
+        if lo <= alone.start and alone.end <= hi:  # its own phrase is in that sentence: as read in the whole passage
+            start, end = alone.start, alone.end  # (read in the sentence alone, "the Government of Thailand and the
+        else:  # United Nations Office ..." shrank to its first name)
+            own = self.reader.read(question, [passage.text[lo:hi]])[0]
+            start, end = (lo + own.start, lo + own.end) if own else (ctx.start, ctx.end)
+        return Span(start, end, ctx.score - CONTEXT_DISCOUNT, ctx.null)
 
     def choose(self, readings: list[Reading], threshold: float | None = None) -> Reading | None:
         """The reading to answer with, or None (refuse) when no phrase clears the threshold. Of those that
