@@ -85,9 +85,11 @@ class ExtractiveAnswerer:
         a, b = passage.start + ctx.start, passage.start + ctx.end
         inside = [(s, e) for s, e in passage.sentences if s < b and a < e] or [(passage.start, passage.end)]
         lo, hi = inside[0][0] - passage.start, inside[-1][1] - passage.start
-        if lo <= alone.start and alone.end <= hi:  # its own phrase is in that sentence: as read in the whole passage
-            start, end = alone.start, alone.end  # (read in the sentence alone, "the Government of Thailand and the
-        else:  # United Nations Office ..." shrank to its first name)
+        if lo <= alone.start and alone.end <= hi:
+            # Its own phrase lies in that sentence: keep it as read in the whole passage (read in the sentence
+            # alone, "the Government of Thailand and the United Nations Office ..." shrank to its first name).
+            start, end = alone.start, alone.end
+        else:
             own = self.reader.read(question, [passage.text[lo:hi]])[0]
             start, end = (lo + own.start, lo + own.end) if own else (ctx.start, ctx.end)
         return Span(start, end, ctx.score - CONTEXT_DISCOUNT, ctx.null)
