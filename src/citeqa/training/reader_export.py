@@ -63,9 +63,9 @@ def export(weights: dict, path: Path) -> int:
 
 def fuse(path: Path, config) -> None:
     """`path` rewritten with onnxruntime's BERT fusions: each residual Add + LayerNorm as one
-    SkipLayerNormalization, each dense layer's bias + GELU as one BiasGelu (0.84-0.86 of the time a window
-    takes unfused, the same logits to 1e-5). Attention is left unfused: onnxruntime's Attention op read a
-    window slower than the plain MatMuls here."""
+    SkipLayerNormalization, each dense layer's bias + GELU as one BiasGelu. With no mask, 0.90-0.92 of the
+    time a 200-token window took before, the same logits to 1e-5. Attention is left unfused: onnxruntime's
+    Attention op read a window slower than the plain MatMuls here."""
     from onnxruntime.transformers.optimizer import optimize_model
 
     model = optimize_model(str(path), model_type="bert", num_heads=config.num_attention_heads,
