@@ -153,6 +153,10 @@ class Passage:
     def sentence_text(self, start: int, end: int) -> str:
         return self.text[start - self.start : end - self.start]
 
+    def sentences_holding(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences [start, end) (absolute offsets) touches; the whole passage when it has none."""
+        return [(s, e) for s, e in self.sentences if s < end and start < e] or [(self.start, self.end)]
+
     def span_provenance(self, start: int, end: int) -> dict:
         """Provenance of a span made of whole sentences of this passage: the first sentence's page,
         section and block, and the boxes of every sentence in it."""

@@ -82,8 +82,7 @@ class ExtractiveAnswerer:
         How sure: the follow-up's own margin, or the one read with the context less a discount."""
         if alone is None or ctx is None or alone.margin >= ctx.margin - CONTEXT_DISCOUNT:
             return alone
-        a, b = passage.start + ctx.start, passage.start + ctx.end
-        inside = [(s, e) for s, e in passage.sentences if s < b and a < e] or [(passage.start, passage.end)]
+        inside = passage.sentences_holding(passage.start + ctx.start, passage.start + ctx.end)
         lo, hi = inside[0][0] - passage.start, inside[-1][1] - passage.start
         if lo <= alone.start and alone.end <= hi:
             # Its own phrase lies in that sentence: keep it as read in the whole passage (read in the sentence
@@ -113,7 +112,7 @@ class ExtractiveAnswerer:
         if best is None:
             return Draft(refused=True, text=refusal_text(question))
         p = best.passage
-        cited = [(s, e) for s, e in p.sentences if s < best.end and best.start < e] or [(p.start, p.end)]
+        cited = p.sentences_holding(best.start, best.end)
         text = " ".join(" ".join(p.sentence_text(s, e).split()) for s, e in cited)
         claim = Claim(text, spans=[CitedSpan(p, s, e, best.span.margin, True) for s, e in cited])
         short = ShortAnswer(p.sentence_text(best.start, best.end), best.start, best.end)

@@ -120,3 +120,10 @@ def load_held_out(train_dir: Path, bench: Path, rng: random.Random, near_miss_sh
     arts = [a for a in _load(train_dir / SQUAD2_DEV) if norm_title(a["title"]) in held]
     rows = _examples(arts, "held-out")
     return rows + near_misses(rows, near_miss_share, rng)
+
+
+def held_out_sample(train_dir: Path, bench: Path, seed: int, size: int) -> list[Example]:
+    """The held-out examples training scores at each evaluation: `size` of them, in the seed's order."""
+    held = load_held_out(train_dir, bench, random.Random(seed))
+    random.Random(seed).shuffle(held)
+    return held[:size]

@@ -182,18 +182,14 @@ def reexport(source: Path, out: Path, train: Path, bench: Path) -> dict:
     """A shipped reader.onnx exported again in this module's format, its reader.json carried over with the new
     file's size, hash and held-out figures through the runtime (the first 1,600 of the held-out examples in
     training's seed-13 order, as train_reader scores them)."""
-    import random
-
-    from citeqa.training.reader_data import load_held_out
+    from citeqa.training.reader_data import held_out_sample
 
     info = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
     out.mkdir(parents=True, exist_ok=True)
     size = export(weights_from_onnx(source), out / "reader.onnx")
-    seed = info["settings"]["seed"]
-    held = load_held_out(train, bench, random.Random(seed))
-    random.Random(seed).shuffle(held)
+    held = held_out_sample(train, bench, info["settings"]["seed"], info["held_out_examples"])
     t0 = time.time()
-    info.update(held_out_onnx=onnx_figures(out / "reader.onnx", held[: info["held_out_examples"]]),
+    info.update(held_out_onnx=onnx_figures(out / "reader.onnx", held),
                 onnx_eval_seconds=round(time.time() - t0, 1), bytes=size, sha256=sha256(out / "reader.onnx"),
                 exported=f"python -m citeqa.training.reader_export --from-onnx {source} --out {out}")
     (out / "reader.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")

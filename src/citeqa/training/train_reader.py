@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from citeqa.training.reader_data import load_held_out, load_training
+from citeqa.training.reader_data import held_out_sample, load_training
 from citeqa.training.reader_features import figures, pad, predictions, schedule, windows
 
 CPU = {"max_len": 256, "stride": 96, "batch": 16, "epochs": 1.0, "squad11_share": 1.0}
@@ -75,9 +75,7 @@ def prepare(args, tok) -> dict:
         batches = schedule([len(w.ids) for w in ws], args.batch, rng)
         order += batches[: int(len(batches) * min(1.0, epochs))]
         epochs -= 1
-    held = load_held_out(args.train, args.bench, random.Random(args.seed))
-    random.Random(args.seed).shuffle(held)
-    held = held[: args.eval_size]
+    held = held_out_sample(args.train, args.bench, args.seed, args.eval_size)
     kinds = {k: sum(r.kind == k for r in rows) for k in ("answer", "unanswerable", "near-miss")}
     data = {"windows": ws, "order": order, "held": held, "held_windows": windows(tok, held, args.max_len, args.stride, keep_offsets=True),
             "kinds": kinds, "examples": len(rows)}
