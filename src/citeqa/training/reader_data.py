@@ -5,7 +5,9 @@ train's first 10 articles (its unanswerable questions; the answerable ones repea
 SQuAD 2.0 dev articles of that folder except the bench's question articles, which stay out for choosing
 and calibrating (`held_out`). Besides the human-written unanswerables, each question is also asked of
 another paragraph of its article that shares its words but not its answer (a near miss, as retrieval
-hands the reader), labelled unanswerable.
+hands the reader), labelled unanswerable; and, optionally, rewritten with one of its names or numbers that
+the paragraph holds swapped for another of its article's that the paragraph lacks (a swap: SQuAD 2.0's
+commonest kind of human-written unanswerable question, made by rule), labelled unanswerable.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class Example:
     context: str
     answer_start: int | None  # characters into context; None: the context does not answer it
     answer_text: str
-    kind: str  # "answer", "unanswerable" (human-written), "near-miss" (another paragraph of its article)
+    kind: str  # "answer", "unanswerable" (human-written), "near-miss" (another paragraph of its article), "swap"
     article: str
     answers: tuple[str, ...] = ()  # every gold text, for scoring
 
@@ -98,8 +100,63 @@ def near_misses(examples: list[Example], share: float, rng: random.Random) -> li
     return out
 
 
+_NAME = re.compile(r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
+_NUMBER = re.compile(r"\b\d[\d,]*\b")
+
+
+def _anchors(text: str) -> list[tuple[str, str]]:
+    """(shape, phrase) for the names and numbers in a text; a shape pairs a phrase with its stand-ins.
+    A lone capitalised word opening a sentence is not taken for a name, nor an initial (U.S.)."""
+    out = [(f"number{len(m.group())}", m.group()) for m in _NUMBER.finditer(text)]
+    for m in _NAME.finditer(text):
+        words = m.group().split(" ")
+        before = text[max(0, m.start() - 2) : m.start()].rstrip(" ")
+        if not before or before[-1] in ".?!:;\"(":  # a sentence's first word is capitalised anyway
+            if words[0].lower() in _STOP:
+                words = words[1:]
+            elif len(words) == 1:
+                continue
+        if text[m.end() : m.end() + 1] == "." and text[m.end() + 1 : m.end() + 2].isalpha():
+            continue
+        if words and len(" ".join(words)) > 2 and not any(w.lower() in _STOP for w in words):
+            out.append((f"name{len(words)}", " ".join(words)))
+    return out
+
+
+def _whole(phrase: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+
+
+def swaps(examples: list[Example], share: float, rng: random.Random) -> list[Example]:
+    """For a share of the answerable questions: the question with one name or number that its paragraph
+    holds (outside the answer) replaced by one of the same shape from its article that the paragraph
+    lacks, so the paragraph still matches it word for word but no longer answers it; unanswerable."""
+    pool: dict[tuple[str, str], set[str]] = {}
+    for e in examples:
+        for shape, phrase in _anchors(e.context):
+            pool.setdefault((e.article, shape), set()).add(phrase)
+    pools = {k: sorted(v) for k, v in pool.items()}
+    out = []
+    for e in examples:
+        if e.answer_start is None or rng.random() >= share:
+            continue
+        answers = [a.lower() for a in (e.answers or (e.answer_text,))]
+        held = [(shape, p) for shape, p in _anchors(e.question)
+                if _whole(p).search(e.context) and not any(p.lower() in a for a in answers)]
+        if not held:
+            continue
+        shape, phrase = rng.choice(held)
+        lower = e.context.lower()
+        stand_ins = [c for c in pools.get((e.article, shape), ()) if c.lower() not in lower]
+        if stand_ins:
+            stand_in = rng.choice(stand_ins)
+            question = _whole(phrase).sub(lambda _: stand_in, e.question, count=1)
+            out.append(Example(question, e.context, None, "", "swap", e.article))
+    return out
+
+
 def load_training(train_dir: Path, bench: Path, near_miss_share: float, unanswerable_repeat: int,
-                  squad11_share: float, rng: random.Random) -> list[Example]:
+                  squad11_share: float, rng: random.Random, swap_share: float = 0.0) -> list[Example]:
     """The training mixture, bench question articles excluded (see the module's docstring)."""
     held = bench_articles(bench)
     dev = [a for a in _load(train_dir / SQUAD2_DEV) if norm_title(a["title"]) not in held]
@@ -110,6 +167,8 @@ def load_training(train_dir: Path, bench: Path, near_miss_share: float, unanswer
     human_no = [e for e in squad2 if e.answer_start is None]
     rows = squad11 + [e for e in squad2 if e.answer_start is not None] + human_no * unanswerable_repeat
     rows += near_misses(squad11 + squad2, near_miss_share, rng)
+    if swap_share:  # drawn only when asked, so the shipped run's mixture and order stay as they were
+        rows += swaps(squad11 + squad2, swap_share, rng)
     rng.shuffle(rows)
     return rows
 

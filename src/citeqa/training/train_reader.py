@@ -42,6 +42,7 @@ def parse(argv):
     ap.add_argument("--epochs", type=float)
     ap.add_argument("--squad11-share", type=float, help="share of SQuAD 1.1 train questions used")
     ap.add_argument("--near-miss", type=float, default=0.25, help="share of answerable questions also asked of a near-miss paragraph")
+    ap.add_argument("--swap", type=float, default=0.0, help="share of answerable questions also asked with a name or number swapped (unanswerable)")
     ap.add_argument("--unanswerable-repeat", type=int, default=3, help="times each human-written unanswerable question is seen an epoch")
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--eval-every", type=int, default=1000)
@@ -67,7 +68,7 @@ def prepare(args, tok) -> dict:
     if cache.is_file():
         return torch.load(cache, weights_only=False)
     rng = random.Random(args.seed)
-    rows = load_training(args.train, args.bench, args.near_miss, args.unanswerable_repeat, args.squad11_share, rng)
+    rows = load_training(args.train, args.bench, args.near_miss, args.unanswerable_repeat, args.squad11_share, rng, args.swap)
     ws = windows(tok, rows, args.max_len, args.stride)
     order = []
     epochs = args.epochs
@@ -76,7 +77,7 @@ def prepare(args, tok) -> dict:
         order += batches[: int(len(batches) * min(1.0, epochs))]
         epochs -= 1
     held = held_out_sample(args.train, args.bench, args.seed, args.eval_size)
-    kinds = {k: sum(r.kind == k for r in rows) for k in ("answer", "unanswerable", "near-miss")}
+    kinds = {k: sum(r.kind == k for r in rows) for k in ("answer", "unanswerable", "near-miss", "swap")}
     data = {"windows": ws, "order": order, "held": held, "held_windows": windows(tok, held, args.max_len, args.stride, keep_offsets=True),
             "kinds": kinds, "examples": len(rows)}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -131,11 +132,23 @@ def build(args, device):
     return tok, model, params, opt
 
 
+def bf16_native(device) -> bool:
+    """bf16 autocast where the hardware computes in it (a GPU; a CPU with AVX-512 BF16 or AMX). On an
+    AVX2-only CPU it is emulated: a step of batch 16 x 200 tokens took 54 s against 2.0 s in float32."""
+    if device.type != "cpu":
+        return True
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def step_once(model, params, opt, sched, ws, device, torch) -> float:
     ids, types, mask = (torch.from_numpy(a).to(device) for a in pad(ws))
     start = torch.tensor([w.start for w in ws], device=device)
     end = torch.tensor([w.end for w in ws], device=device)
-    with torch.autocast(device.type, dtype=torch.bfloat16):
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16_native(device)):
         out = model(input_ids=ids, token_type_ids=types, attention_mask=mask, start_positions=start, end_positions=end)
     out.loss.backward()
     torch.nn.utils.clip_grad_norm_(params, 1.0)
