@@ -117,7 +117,7 @@ def _anchors(text: str) -> list[tuple[str, str]]:
             elif len(words) == 1:
                 continue
         if text[m.end() : m.end() + 1] == "." and text[m.end() + 1 : m.end() + 2].isalpha():
-            continue
+            continue  # an initial: U.S., J.R.R.
         if words and len(" ".join(words)) > 2 and not any(w.lower() in _STOP for w in words):
             out.append((f"name{len(words)}", " ".join(words)))
     return out
