@@ -37,6 +37,10 @@ class Example:
     article: str
     answers: tuple[str, ...] = ()  # every gold text, for scoring
 
+    def golds_lower(self) -> list[str]:
+        """Every gold text, lower-cased: what another paragraph or a swapped name must not contain."""
+        return [a.lower() for a in (self.answers or (self.answer_text,))]
+
 
 def norm_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]", "", title.lower())
@@ -87,7 +91,7 @@ def near_misses(examples: list[Example], share: float, rng: random.Random) -> li
         if e.answer_start is None or rng.random() >= share:
             continue
         q = _content(e.question)
-        answers = [a.lower() for a in (e.answers or (e.answer_text,))]
+        answers = e.golds_lower()
         best, best_overlap = None, 0
         for c in by_article[e.article]:
             if c == e.context or any(a in c.lower() for a in answers):
@@ -140,7 +144,7 @@ def swaps(examples: list[Example], share: float, rng: random.Random) -> list[Exa
     for e in examples:
         if e.answer_start is None or rng.random() >= share:
             continue
-        answers = [a.lower() for a in (e.answers or (e.answer_text,))]
+        answers = e.golds_lower()
         held = [(shape, p) for shape, p in _anchors(e.question)
                 if _whole(p).search(e.context) and not any(p.lower() in a for a in answers)]
         if not held:
