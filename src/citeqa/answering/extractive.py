@@ -66,10 +66,10 @@ class ExtractiveAnswerer:
     def readings(self, question: str, history: list[str], passages: list[Passage]) -> list[Reading]:
         """The best phrase of each passage read, best first."""
         passages = passages[: self.read_passages]
-        texts = [p.text for p in passages]
-        spans = self.reader.read(question, texts)
+        texts, titles = [p.text for p in passages], [p.title for p in passages]
+        spans = self.reader.read(question, texts, titles)
         if history and needs_history(question):
-            spans_ctx = self.reader.read(f"{history[-1]} {question}", texts)
+            spans_ctx = self.reader.read(f"{history[-1]} {question}", texts, titles)
             spans = [self.follow_up(question, p, a, b) for p, a, b in zip(passages, spans, spans_ctx)]
         out = [Reading(p, s, i) for i, (p, s) in enumerate(zip(passages, spans)) if s is not None]
         return sorted(out, key=lambda r: -r.span.margin)
@@ -89,7 +89,7 @@ class ExtractiveAnswerer:
             # alone, "the Government of Thailand and the United Nations Office ..." shrank to its first name).
             start, end = alone.start, alone.end
         else:
-            own = self.reader.read(question, [passage.text[lo:hi]])[0]
+            own = self.reader.read(question, [passage.text[lo:hi]], [passage.title])[0]
             start, end = (lo + own.start, lo + own.end) if own else (ctx.start, ctx.end)
         return Span(start, end, ctx.score - CONTEXT_DISCOUNT, ctx.null)
 

@@ -47,6 +47,14 @@ def best_span(start: np.ndarray, end: np.ndarray, context: np.ndarray, max_token
     return best
 
 
+def lead(title: str | None) -> str:
+    """What a titled reader reads in front of a passage: its document's title as a sentence. Documents name
+    their subject in a heading that a passage lacks ("Inishbeg" is in the page's title, not in the keeper's
+    paragraph); SQuAD's article titles stand in for it in training ("Super_Bowl_50" reads "Super Bowl 50. ")."""
+    words = " ".join((title or "").replace("_", " ").split()).rstrip(".")
+    return f"{words}. " if words else ""
+
+
 MODEL_PATH = Path(__file__).with_name("reader.onnx")
 MAX_LEN = 256  # tokens of a window, as in training
 STRIDE = 96  # tokens two windows of a long passage share, as in training
@@ -58,9 +66,10 @@ class Reader:
     """The ONNX reader on onnxruntime (float32, two threads); word embeddings from the bundled model (they
     were frozen in training, so the shipped file holds only what training changed)."""
 
-    def __init__(self, session, word_embeddings: np.ndarray, tokenizer, threshold: float = 0.0):
+    def __init__(self, session, word_embeddings: np.ndarray, tokenizer, threshold: float = 0.0, titled: bool = False):
         self.session = session
         self.threshold = threshold  # margin above which a passage answers (calibrated, in reader.json)
+        self.titled = titled  # trained to read each passage after its document's title (reader.json "title")
         self.words = word_embeddings
         self.tokenizer = tokenizer
         self.cls, self.sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
@@ -87,8 +96,9 @@ class Reader:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         info = path.with_suffix(".json")
-        threshold = json.loads(info.read_text(encoding="utf-8")).get("threshold", 0.0) if info.is_file() else 0.0
-        reader = cls(ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"]), words, tok, threshold)
+        meta = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        reader = cls(session, words, tok, meta.get("threshold", 0.0), bool(meta.get("title")))
         reader.read("warm up", ["warm up"])  # onnxruntime's first run sets up its buffers
         return reader
 
@@ -115,27 +125,32 @@ class Reader:
                 begin += room - STRIDE
         return out
 
-    def read(self, question: str, texts: list[str]) -> list[Span | None]:
+    def read(self, question: str, texts: list[str], titles: list[str] | None = None) -> list[Span | None]:
         """For each text, its best answer span and its no-answer score (None for a text with no words).
+        A titled reader reads each text after its title (`lead`), which is never the answer; spans are
+        characters into the text either way.
 
         Each window is run on its own, unpadded, so a passage's reading depends on the question and the
         passage only (the int8 model this replaced quantized activations per run: windows run together
         moved each other's margins by 0.47 on average, up to 2.3)."""
         q = self._question_ids(question)
+        heads = [lead(t) for t in titles] if self.titled and titles else [""] * len(texts)
         best: list[Span | None] = [None] * len(texts)
-        for t, ids, offs, c0 in self._windows(q, texts):
-            if not len(offs):
+        for t, ids, offs, c0 in self._windows(q, [h + x for h, x in zip(heads, texts)]):
+            answerable = offs[:, 0] >= len(heads[t])
+            if not answerable.any():
                 continue
             types = np.zeros((1, len(ids)), dtype=np.int64)
             types[0, c0:] = 1
             starts, ends = self.session.run(None, {"inputs_embeds": self.words[ids][None], "token_type_ids": types})
             context = np.zeros(len(ids), dtype=bool)
-            context[c0 : c0 + len(offs)] = True
+            context[c0 : c0 + len(offs)] = answerable
             i, j, score = best_span(starts[0], ends[0], context)
             null = float(starts[0, 0] + ends[0, 0])
             prev = best[t]
             if prev is None or score - null > prev.margin:
-                best[t] = Span(int(offs[i - c0, 0]), int(offs[j - c0, 1]), score, null)
+                shift = len(heads[t])
+                best[t] = Span(int(offs[i - c0, 0]) - shift, int(offs[j - c0, 1]) - shift, score, null)
         return best
 
 

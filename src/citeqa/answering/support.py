@@ -30,7 +30,7 @@ def reader_support(reader: Reader, question: str, claims: list[Claim]) -> list[C
     if not spans:
         return claims
     texts = [s.passage.sentence_text(s.start, s.end) for _, s in spans]
-    found = reader.read(question, texts)
+    found = reader.read(question, texts, [s.passage.title for _, s in spans])
     answers = [f is not None and f.margin >= reader.threshold for f in found]
     stated = [a and states(c.text, t[f.start : f.end]) for a, f, t, (c, _) in zip(answers, found, texts, spans)]
     for (claim, span), answers_it, says_it in zip(spans, answers, stated):

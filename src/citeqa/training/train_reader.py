@@ -43,6 +43,7 @@ def parse(argv):
     ap.add_argument("--squad11-share", type=float, help="share of SQuAD 1.1 train questions used")
     ap.add_argument("--near-miss", type=float, default=0.25, help="share of answerable questions also asked of a near-miss paragraph")
     ap.add_argument("--swap", type=float, default=0.0, help="share of answerable questions also asked with a name or number swapped (unanswerable)")
+    ap.add_argument("--title", action="store_true", help="read each paragraph after its article's title, as citeqa reads a passage after its document's")
     ap.add_argument("--unanswerable-repeat", type=int, default=3, help="times each human-written unanswerable question is seen an epoch")
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--eval-every", type=int, default=1000)
@@ -68,7 +69,8 @@ def prepare(args, tok) -> dict:
     if cache.is_file():
         return torch.load(cache, weights_only=False)
     rng = random.Random(args.seed)
-    rows = load_training(args.train, args.bench, args.near_miss, args.unanswerable_repeat, args.squad11_share, rng, args.swap)
+    rows = load_training(args.train, args.bench, args.near_miss, args.unanswerable_repeat, args.squad11_share, rng, args.swap,
+                         args.title)
     ws = windows(tok, rows, args.max_len, args.stride)
     order = []
     epochs = args.epochs
@@ -76,7 +78,7 @@ def prepare(args, tok) -> dict:
         batches = schedule([len(w.ids) for w in ws], args.batch, rng)
         order += batches[: int(len(batches) * min(1.0, epochs))]
         epochs -= 1
-    held = held_out_sample(args.train, args.bench, args.seed, args.eval_size)
+    held = held_out_sample(args.train, args.bench, args.seed, args.eval_size, args.title)
     kinds = {k: sum(r.kind == k for r in rows) for k in ("answer", "unanswerable", "near-miss", "swap")}
     data = {"windows": ws, "order": order, "held": held, "held_windows": windows(tok, held, args.max_len, args.stride, keep_offsets=True),
             "kinds": kinds, "examples": len(rows)}
