@@ -157,9 +157,15 @@ def onnx_figures(path: Path, held: list, titled: bool = False) -> dict:
     return figures(held, preds)
 
 
+def chosen(state: dict) -> dict:
+    """The weights a run exports: its best held-out step's, or with no best (before the first evaluation,
+    or `--latest`) its last."""
+    return state.get("best") or {"model": state["model"], "figures": None}
+
+
 def finish(args, data: dict, state: dict) -> dict:
     out = args.out / "reader.onnx"
-    best = state.get("best") or {"model": state["model"], "figures": None}  # before the first evaluation: the latest
+    best = chosen(state)
     size = export(best["model"], out)
     titled = bool(getattr(args, "title", False))
     t0 = time.time()
