@@ -137,7 +137,8 @@ class Reader:
         heads = [lead(t) for t in titles] if self.titled and titles else [""] * len(texts)
         best: list[Span | None] = [None] * len(texts)
         for t, ids, offs, c0 in self._windows(q, [h + x for h, x in zip(heads, texts)]):
-            answerable = offs[:, 0] >= len(heads[t])
+            shift = len(heads[t])  # characters of title in front of the text
+            answerable = offs[:, 0] >= shift
             if not answerable.any():
                 continue
             types = np.zeros((1, len(ids)), dtype=np.int64)
@@ -149,7 +150,6 @@ class Reader:
             null = float(starts[0, 0] + ends[0, 0])
             prev = best[t]
             if prev is None or score - null > prev.margin:
-                shift = len(heads[t])
                 best[t] = Span(int(offs[i - c0, 0]) - shift, int(offs[j - c0, 1]) - shift, score, null)
         return best
 

@@ -76,7 +76,7 @@ def _examples(articles: list[dict], source: str, skip_answerable: bool = False, 
                 elif not skip_answerable:
                     a = qa["answers"][0]
                     out.append(Example(qa["question"], ctx, len(head) + a["answer_start"], a["text"], "answer", art["title"],
-                                       texts, len(head)))
+                                       texts, lead=len(head)))
     return out
 
 
